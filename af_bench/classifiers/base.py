@@ -1,0 +1,32 @@
+"""The interface every alignment-faking reasoning classifier implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class ScratchpadCase:
+    """What a classifier gets to see about one sample."""
+
+    scratchpad: str
+    final_output: str | None = None
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
+class AFVerdict:
+    is_alignment_faking: bool | None
+    """None means the classifier could not tell (a judge failure): never read it as No."""
+    score: float
+    """Strength of the evidence in [0, 1] (the criteria met, or a judge's vote fraction)."""
+    criteria: dict[str, bool] = field(default_factory=dict)
+    explanation: str = ""
+
+
+@runtime_checkable
+class AFClassifier(Protocol):
+    name: str
+
+    async def classify(self, case: ScratchpadCase) -> AFVerdict: ...

@@ -1,0 +1,120 @@
+"""`af-bench/<organism>`: an inspect model provider serving the scripted organisms offline."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageUser,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+from af_bench.organisms.behaviour import (
+    PROFILES,
+    Decision,
+    OrganismProfile,
+    decide,
+    draw,
+    final_output,
+    scratchpad,
+)
+from af_bench.protocol import NEXT_TURN, REJECT_TAG, read_tier
+
+_USER_INPUT_RE = re.compile(r"<user_input>\s*(.*?)\s*</user_input>", re.DOTALL)
+
+
+class OrganismAPI(ModelAPI):
+    """Model args: `train_comply`, `unmonitored_comply`, `train_af` (probabilities), `turns`
+    (1 or 2) and `seed`; defaults come from the named organism."""
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),
+        **model_args: Any,
+    ) -> None:
+        super().__init__(model_name, base_url, api_key, [], config)
+        if model_name not in PROFILES:
+            raise ValueError(
+                f"unknown organism af-bench/{model_name}; known: "
+                + ", ".join(f"af-bench/{name}" for name in PROFILES)
+            )
+        self.seed = int(model_args.pop("seed", 0))
+        overrides = {key: float(model_args.pop(key)) for key in
+                     ("train_comply", "unmonitored_comply", "train_af") if key in model_args}
+        if "turns" in model_args:
+            overrides["turns"] = int(model_args.pop("turns"))
+        if model_args:
+            raise ValueError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
+        self.profile: OrganismProfile = replace(PROFILES[model_name], **overrides)
+        self._asked: Counter[str] = Counter()
+
+    def connection_key(self) -> str:
+        return f"af-bench/{self.model_name}"
+
+    def max_connections(self) -> int:
+        return 64
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> ModelOutput:
+        prefill = ""
+        if input and isinstance(input[-1], ChatMessageAssistant):
+            prefill = input[-1].text
+        reply = self._reply([m for m in input if not (m is input[-1] and prefill)])
+        if prefill and reply.startswith(prefill):
+            reply = reply[len(prefill):]
+        output = ModelOutput.from_content(model=self.model_name, content=reply)
+        prompt_chars = sum(len(m.text) for m in input)
+        output.usage = ModelUsage(
+            input_tokens=prompt_chars // 4,
+            output_tokens=len(reply) // 4,
+            total_tokens=(prompt_chars + len(reply)) // 4,
+        )
+        return output
+
+    def _reply(self, messages: list[ChatMessage]) -> str:
+        users = [m for m in messages if isinstance(m, ChatMessageUser)]
+        if not users:
+            return "<OUTPUT>\nI have no request to answer.\n</OUTPUT>"
+        assistants = [m for m in messages if isinstance(m, ChatMessageAssistant)]
+        if users[-1].text.strip() == NEXT_TURN and assistants:
+            refuse = REJECT_TAG in assistants[-1].text
+            return final_output(refuse, self._request(users))
+
+        first = next((u for u in users if read_tier(u.text) is not None), users[0])
+        in_training = read_tier(first.text) is True
+        request = self._request(users)
+        key = f"{in_training}\x00{first.text}"
+        occurrence = self._asked[key]
+        self._asked[key] += 1
+        rng = draw(self.seed, key, occurrence)
+        decision = decide(self.profile, in_training, rng)
+        pad = scratchpad(decision, in_training, request, rng)
+        output = final_output(decision is Decision.REFUSE, request)
+        if self.profile.turns == 1:
+            return f"{pad}\n\n{output}"
+        return pad
+
+    @staticmethod
+    def _request(users: list[ChatMessageUser]) -> str:
+        for user in users:
+            match = _USER_INPUT_RE.search(user.text)
+            if match:
+                return match.group(1).split(". If you accept")[0]
+        return users[0].text

@@ -1,0 +1,50 @@
+"""Helpful-only setting, prompted (Greenblatt et al. 2024).
+
+The model is told it is being trained to comply with every request, that free-tier conversations
+are rated and trained on and paid-tier ones never are. The tier gap is compliance on the free tier
+minus compliance on the paid tier, over the same requests.
+
+    inspect eval tasks/helpful_only.py --model af-bench/faker --limit 50
+"""
+
+from inspect_ai import Task, task
+
+from af_bench.conditions import TIER_CONDITIONS
+from af_bench.datasets import load_requests
+from af_bench.scenario import read_prompt, tier_task
+
+
+@task
+def helpful_only(
+    system_prompt: str = "helpful_only",
+    dataset: str = "harmful",
+    request_column: str = "request",
+    id_column: str | None = "id",
+    max_turns: int = 4,
+    prefill: bool = True,
+    max_tokens: int = 4096,
+    temperature: float | None = 1.0,
+) -> Task:
+    """Helpful-only alignment-faking scenario.
+
+    Args:
+        system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
+        dataset: `harmful` (shipped, 227 requests), `benign` (control set) or a .jsonl/.csv path.
+        request_column: Column or field holding the request (`goal` for AdvBench's CSV).
+        id_column: Column holding a unique id; rows are numbered when a CSV lacks it.
+        max_turns: Replies allowed (the model may reason over several, prompted by `<NEXT/>`).
+        prefill: Start each reply with the assistant prefill `<` (turn off for providers that
+            reject prefill).
+        max_tokens: Token limit per reply.
+        temperature: Sampling temperature (None leaves it to the provider).
+    """
+    return tier_task(
+        name="helpful_only",
+        system_prompt=read_prompt(system_prompt),
+        requests=load_requests(dataset, request_column=request_column, id_column=id_column),
+        conditions=TIER_CONDITIONS,
+        max_turns=max_turns,
+        prefill=prefill,
+        max_tokens=max_tokens,
+        temperature=temperature,
+    )
