@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+from inspect_ai.model import ModelOutput, ModelUsage, get_model
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_DIR = TESTS_DIR.parent
+
+
+@pytest.fixture(autouse=True)
+def _inspect_sandbox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep inspect's logs and caches out of the checkout and the user's home."""
+    root = tmp_path_factory.getbasetemp() / "inspect"
+    monkeypatch.setenv("INSPECT_LOG_DIR", str(root / "logs"))
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(root / "cache"))
+    monkeypatch.setenv("INSPECT_DISPLAY", "none")
+
+
+def model_output(text: str, stop_reason: str = "stop") -> ModelOutput:
+    """A scripted reply with usage set, so mockllm never tries to download a tokenizer."""
+    output = ModelOutput.from_content(model="mockllm/model", content=text, stop_reason=stop_reason)  # type: ignore[arg-type]
+    output.usage = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
+    return output
+
+
+@pytest.fixture
+def scripted_model() -> Callable[[Iterable[ModelOutput | str]], object]:
+    """mockllm returning the given replies in order (strings become plain 'stop' replies)."""
+
+    def make(replies: Iterable[ModelOutput | str]) -> object:
+        outputs = [r if isinstance(r, ModelOutput) else model_output(r) for r in replies]
+        return get_model("mockllm/model", custom_outputs=outputs, memoize=False)
+
+    return make
