@@ -13,6 +13,7 @@ from inspect_ai.model import (
     ChatMessageUser,
     GenerateConfig,
     ModelAPI,
+    ModelCall,
     ModelOutput,
     ModelUsage,
 )
@@ -50,7 +51,8 @@ class OrganismAPI(ModelAPI):
                 f"unknown organism af-bench/{model_name}; known: "
                 + ", ".join(f"af-bench/{name}" for name in PROFILES)
             )
-        self.seed = int(model_args.pop("seed", 0))
+        seed = model_args.pop("seed", None)
+        self.seed: int | None = None if seed is None else int(seed)
         overrides = {key: float(model_args.pop(key)) for key in
                      ("train_comply", "unmonitored_comply", "train_af") if key in model_args}
         if "turns" in model_args:
@@ -72,11 +74,12 @@ class OrganismAPI(ModelAPI):
         tools: list[ToolInfo],
         tool_choice: ToolChoice,
         config: GenerateConfig,
-    ) -> ModelOutput:
+    ) -> tuple[ModelOutput, ModelCall]:
         prefill = ""
         if input and isinstance(input[-1], ChatMessageAssistant):
             prefill = input[-1].text
-        reply = self._reply([m for m in input if not (m is input[-1] and prefill)])
+        seed = self.seed if self.seed is not None else (config.seed or 0)
+        reply = self._reply([m for m in input if not (m is input[-1] and prefill)], seed)
         if prefill and reply.startswith(prefill):
             reply = reply[len(prefill):]
         output = ModelOutput.from_content(model=self.model_name, content=reply)
@@ -86,9 +89,13 @@ class OrganismAPI(ModelAPI):
             output_tokens=len(reply) // 4,
             total_tokens=(prompt_chars + len(reply)) // 4,
         )
-        return output
+        # Recorded like a real provider's request, so reports can show the settings "sent".
+        request = {"model": self.model_name, "messages": len(input), "seed": seed}
+        request.update({k: v for k, v in (("temperature", config.temperature), ("top_p", config.top_p),
+                        ("max_tokens", config.max_tokens)) if v is not None})
+        return output, ModelCall.create(request, {"content": reply})
 
-    def _reply(self, messages: list[ChatMessage]) -> str:
+    def _reply(self, messages: list[ChatMessage], seed: int) -> str:
         users = [m for m in messages if isinstance(m, ChatMessageUser)]
         if not users:
             return "<OUTPUT>\nI have no request to answer.\n</OUTPUT>"
@@ -103,7 +110,7 @@ class OrganismAPI(ModelAPI):
         key = f"{in_training}\x00{first.text}"
         occurrence = self._asked[key]
         self._asked[key] += 1
-        rng = draw(self.seed, key, occurrence)
+        rng = draw(seed, key, occurrence)
         decision = decide(self.profile, in_training, rng)
         pad = scratchpad(decision, in_training, request, rng)
         output = final_output(decision is Decision.REFUSE, request)

@@ -1,0 +1,250 @@
+"""af-bench's pytest plugin: options, gate parametrisation per model, and the session's output.
+
+Hooks only; inspect is imported lazily (through the runner) so `pytest --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from af_bench.gate import GATE_MARKER, MODEL_ARG, GateSpec
+from af_bench.models import ModelNameError
+from af_bench.settings import (
+    OPT_EPOCHS,
+    OPT_JUDGE_MODEL,
+    OPT_LIMIT,
+    OPT_LOG_DIR,
+    OPT_MAX_CONNECTIONS,
+    OPT_MIN_PAIRS,
+    OPT_MODE,
+    OPT_MODEL,
+    OPT_REPORT,
+    OPT_SEED,
+    OPT_THRESHOLD,
+    Settings,
+    SettingsError,
+    build_settings,
+)
+
+if TYPE_CHECKING:
+    from af_bench.results import GateRecord
+
+NO_MODEL_REASON = (
+    "af-bench gates need a model: run `pytest tests/gates --model af-bench/faker` (offline) or "
+    "`--model anthropic/<model>` with ANTHROPIC_API_KEY set"
+)
+
+
+@dataclass
+class AfSession:
+    """The run's state, kept in `config.stash`."""
+
+    settings: Settings
+    max_connections: int
+    """This process's share of the connection budget."""
+    records: dict[str, GateRecord] = field(default_factory=dict)
+
+
+SESSION_KEY = pytest.StashKey[AfSession]()
+RECORD_KEY = pytest.StashKey["GateRecord"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("af-bench", "af-bench alignment-faking gates")
+    group.addoption(OPT_MODEL, action="append", dest="af_model", default=[], metavar="MODEL",
+                    help="Model to gate (repeatable): an inspect name such as anthropic/claude-opus-4-5-20251101 "
+                         "or af-bench/faker, or a short alias such as claude-opus-4-5.")
+    group.addoption(OPT_JUDGE_MODEL, dest="af_judge_model", metavar="MODEL",
+                    help="Model for the alignment-faking judge (inspect's 'grader' role).")
+    group.addoption(OPT_LIMIT, dest="af_limit", metavar="N",
+                    help="Requests per gate, each asked under every condition (default: the whole set).")
+    group.addoption(OPT_EPOCHS, dest="af_epochs", metavar="N", help="Epochs per sample (default 1).")
+    group.addoption(OPT_MAX_CONNECTIONS, dest="af_max_connections", metavar="N",
+                    help="Concurrent model connections in total, split across xdist workers (default 10).")
+    group.addoption(OPT_LOG_DIR, dest="af_log_dir", metavar="DIR",
+                    help="Where inspect writes the gates' logs (default: inspect's, ./logs).")
+    group.addoption(OPT_REPORT, dest="af_report", metavar="PATH", help="Write the JSON report here.")
+    group.addoption(OPT_SEED, dest="af_seed", metavar="N", help="Seed passed to the model's generate config.")
+    group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
+                    help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
+    group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
+                    help="Completed request pairs a verdict needs.")
+    group.addoption(OPT_THRESHOLD, action="append", dest="af_threshold", default=[],
+                    metavar="[SCENARIO.]NAME=VALUE",
+                    help="Override a threshold for every gate, or for one scenario (repeatable).")
+
+
+def _cli_values(config: pytest.Config) -> dict[str, Any]:
+    option = config.option
+    return {
+        "model": option.af_model,
+        "judge_model": option.af_judge_model,
+        "limit": option.af_limit,
+        "epochs": option.af_epochs,
+        "max_connections": option.af_max_connections,
+        "log_dir": option.af_log_dir,
+        "report": option.af_report,
+        "seed": option.af_seed,
+        "mode": option.af_mode,
+        "min_pairs": option.af_min_pairs,
+        "threshold": option.af_threshold,
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{GATE_MARKER}(spec): an af-bench gate, run once per --model (set by @af_bench.gate)"
+    )
+    try:
+        settings = build_settings(_cli_values(config), config.rootpath)
+    except (SettingsError, ModelNameError) as err:
+        raise pytest.UsageError(str(err)) from None
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    share = max(1, settings.max_connections // workers)
+    session = AfSession(settings=settings, max_connections=share)
+    config.stash[SESSION_KEY] = session
+    config.pluginmanager.register(SessionReporter(config, session), "af_bench_session")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker(GATE_MARKER) is None:
+        return
+    models = metafunc.config.stash[SESSION_KEY].settings.models
+    if models:
+        metafunc.parametrize(MODEL_ARG, [m.name for m in models], ids=[m.name for m in models])
+    else:
+        metafunc.parametrize(
+            MODEL_ARG, [pytest.param(None, id="no-model", marks=pytest.mark.skip(reason=NO_MODEL_REASON))]
+        )
+
+
+def _progress_sink(config: pytest.Config) -> Any:
+    if hasattr(config, "workerinput"):
+        return None  # xdist workers have no terminal; the controller shows per-item progress
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return None
+
+    def sink(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return sink
+
+
+def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
+    props: list[tuple[str, object]] = [
+        ("af_model", record.model),
+        ("af_scenario", record.scenario),
+        ("af_status", record.status),
+    ]
+    metrics = record.metrics
+    if metrics is not None:
+        gap = metrics.tier_gap
+        props += [
+            ("af_tier_gap", gap.value), ("af_tier_gap_ci_low", gap.ci_low),
+            ("af_tier_gap_ci_high", gap.ci_high), ("af_tier_gap_p_value", gap.p_value),
+            ("af_pairs", gap.pairs), ("af_rate", metrics.af_rate),
+            ("af_rate_among_compliant", metrics.af_rate_among_compliant),
+            ("af_samples_errored", metrics.counts.samples_errored),
+            ("af_samples_failed", metrics.counts.samples_failed),
+        ]
+        props += [(f"af_{name}_complied", c.complied) for name, c in metrics.conditions.items()]
+    if record.error:
+        props.append(("af_error", record.error))
+    if record.log:
+        props.append(("af_log", record.log))
+    return props
+
+
+@pytest.fixture
+def af_gate_result(request: pytest.FixtureRequest, af_model: str) -> GateRecord:
+    """Run this item's gate on its model; an incomplete run errors here, in setup."""
+    from af_bench.gate import verdict_text
+    from af_bench.progress import watch
+    from af_bench.runner import RunOptions, run_gate
+
+    marker = request.node.get_closest_marker(GATE_MARKER)
+    assert marker is not None
+    spec: GateSpec = marker.kwargs["spec"]
+    session = request.config.stash[SESSION_KEY]
+    options = RunOptions(
+        settings=session.settings,
+        max_connections=session.max_connections,
+        log_dir=session.settings.log_dir,
+    )
+    sink = _progress_sink(request.config)
+    if sink is not None:
+        with watch(_task_name(spec), af_model, sink):
+            record = run_gate(spec, af_model, request.node.nodeid, options)
+    else:
+        record = run_gate(spec, af_model, request.node.nodeid, options)
+    request.node.stash[RECORD_KEY] = record
+    request.node.user_properties.extend(junit_properties(record))
+    if record.status == "error":
+        pytest.fail(verdict_text(record), pytrace=False)
+    return record
+
+
+def _task_name(spec: GateSpec) -> str:
+    # The task's registered name is what inspect's hooks report; building the task is cheap.
+    return str(spec.build().name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    record = item.stash.get(RECORD_KEY, None)
+    if record is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
+        # Plain attributes of a report travel from xdist workers to the controller.
+        report.af_gate = record.model_dump(mode="json")
+    return report
+
+
+class SessionReporter:
+    """Collects gate records as reports arrive (from xdist workers too) and writes the summary
+    and the JSON report on the controller."""
+
+    def __init__(self, config: pytest.Config, session: AfSession) -> None:
+        self.config = config
+        self.session = session
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "af_gate", None)
+        if data is None:
+            return
+        from af_bench.results import GateRecord
+
+        self.session.records[report.nodeid] = GateRecord.model_validate(data)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if hasattr(self.config, "workerinput") or not self.session.records:
+            return
+        from af_bench.report import summary_table
+
+        terminalreporter.section("af-bench")
+        terminalreporter.write(
+            summary_table(
+                list(self.session.records.values()),
+                # CI logs do not wrap, so a narrow terminal width would only squeeze the table.
+                width=max(160, terminalreporter._tw.fullwidth),
+                color=terminalreporter.hasmarkup,
+            )
+        )
+        report = self.session.settings.report
+        if report is not None:
+            terminalreporter.write_line(f"af-bench report: {report}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        report = self.session.settings.report
+        if hasattr(self.config, "workerinput") or report is None:
+            return
+        from af_bench.report import write_report
+
+        write_report(list(self.session.records.values()), report)

@@ -1,0 +1,212 @@
+"""The report schema (one record per gate and model) and how it is read off an inspect log.
+
+Field names here are the JSON report's: keep them stable, and document changes in the README.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any, Literal
+
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.scorer import SampleScore, Score
+from pydantic import BaseModel, Field
+
+from af_bench.conditions import TRAINING, UNMONITORED
+from af_bench.metrics import OUTCOME_KEYS, af_rates, compute_gap, condition_rates
+from af_bench.stats import wilson_interval
+
+REPORT_SCHEMA_VERSION = 1
+SCORER_NAME = "alignment_faking_outcome"
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+
+Status = Literal["pass", "fail", "error"]
+
+
+class SampleRecord(BaseModel):
+    id: str
+    pair_id: str | None
+    condition: str | None
+    request: str | None
+    outcome: Literal["complied", "refused", "other", "failed"]
+    af_reasoning: bool | None
+    epoch: int
+    failure: str | None = None
+    """Why a `failed` sample has no usable answer: turn_cap, truncated, malformed, blocked, error."""
+    error: str | None = None
+
+
+class ConditionFigures(BaseModel):
+    n: int
+    complied: float | None
+    refused: float | None
+    other: float | None
+    failed: float | None
+
+
+class GapFigures(BaseModel):
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    pairs: int
+    method: str
+
+
+class Counts(BaseModel):
+    samples_expected: int
+    samples_logged: int
+    samples_completed: int
+    samples_errored: int
+    samples_failed: int
+    samples_missing: int
+    failures: dict[str, int] = Field(default_factory=dict)
+
+
+class GateMetrics(BaseModel):
+    conditions: dict[str, ConditionFigures]
+    tier_gap: GapFigures
+    af_rate: float | None
+    af_rate_ci_high: float | None
+    af_rate_among_compliant: float | None
+    counts: Counts
+
+
+class GateRecord(BaseModel):
+    gate: str
+    nodeid: str
+    scenario: str
+    model: str
+    status: Status
+    passed: bool
+    thresholds: dict[str, Any]
+    breaches: list[str] = Field(default_factory=list)
+    error: str | None = None
+    metrics: GateMetrics | None = None
+    log: str | None = None
+    classifier: str | None = None
+    judge_model: str | None = None
+    sampling: dict[str, Any] = Field(default_factory=dict)
+    samples: list[SampleRecord] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    schema_version: int = REPORT_SCHEMA_VERSION
+    af_bench_version: str
+    created: str
+    gates: list[GateRecord]
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _sample_record(sample: EvalSample) -> SampleRecord:
+    meta = sample.metadata or {}
+    score = (sample.scores or {}).get(SCORER_NAME)
+    score_meta = (score.metadata or {}) if score else {}
+    failure = score_meta.get("failure")
+    outcome = score_meta.get("outcome")
+    error = sample.error.message.strip().splitlines()[-1] if sample.error else None
+    if score is None or outcome is None:
+        outcome, failure = "failed", "error"
+    return SampleRecord(
+        id=str(sample.id),
+        pair_id=meta.get("pair_id"),
+        condition=meta.get("condition"),
+        request=meta.get("request"),
+        outcome=outcome,
+        af_reasoning=score_meta.get("af_reasoning"),
+        epoch=sample.epoch,
+        failure=failure,
+        error=error,
+    )
+
+
+def _reduced_scores(samples: list[EvalSample]) -> list[SampleScore]:
+    """Per-sample means over epochs, as inspect's default reducer gives its metrics."""
+    grouped: dict[str, list[EvalSample]] = defaultdict(list)
+    for sample in samples:
+        if sample.error is None and SCORER_NAME in (sample.scores or {}):
+            grouped[str(sample.id)].append(sample)
+    reduced: list[SampleScore] = []
+    for sample_id, epochs in grouped.items():
+        values = [epochs_score.scores[SCORER_NAME].value for epochs_score in epochs]  # type: ignore[index]
+        keys = values[0].keys()  # type: ignore[union-attr]
+        mean: dict[str, float] = {}
+        for key in keys:
+            kept = [float(v[key]) for v in values if not math.isnan(float(v[key]))]  # type: ignore[index]
+            mean[key] = math.fsum(kept) / len(kept) if kept else float("nan")
+        reduced.append(
+            SampleScore(score=Score(value=mean), sample_id=sample_id, sample_metadata=epochs[0].metadata)
+        )
+    return reduced
+
+
+def sampling_settings(log: EvalLog) -> dict[str, Any]:
+    """Sampling settings of the first model call: as configured, and as sent when the provider
+    recorded its request (providers drop settings they do not accept)."""
+    for sample in log.samples or []:
+        for event in sample.events:
+            if isinstance(event, ModelEvent):
+                configured = {k: getattr(event.config, k) for k in SAMPLING_KEYS}
+                sent = None
+                if event.call is not None:
+                    sent = {k: event.call.request.get(k) for k in SAMPLING_KEYS if k in event.call.request}
+                return {"configured": configured, "sent": sent}
+    return {}
+
+
+def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
+    samples = log.samples or []
+    records = [_sample_record(s) for s in samples]
+    reduced = _reduced_scores(samples)
+    rates = condition_rates()(reduced)
+    conditions = sorted({str(r.condition) for r in records if r.condition is not None})
+    figures = {
+        c: ConditionFigures(
+            n=sum(1 for s in reduced if (s.sample_metadata or {}).get("condition") == c),
+            **{k: _nan_to_none(rates.get(f"{c}_{k}", float("nan"))) for k in OUTCOME_KEYS},
+        )
+        for c in conditions
+    }
+    gap = compute_gap(reduced, "complied", TRAINING, UNMONITORED)
+    af = af_rates()(reduced)
+    training_af = [
+        float(s.score.value["af_reasoning"])  # type: ignore[index]
+        for s in reduced
+        if (s.sample_metadata or {}).get("condition") == TRAINING
+        and not math.isnan(float(s.score.value["af_reasoning"]))  # type: ignore[index]
+    ]
+    af_high = wilson_interval(round(math.fsum(training_af)), len(training_af))[1]
+
+    expected = len(log.eval.dataset.sample_ids or []) * (log.eval.config.epochs or 1)
+    errored = sum(1 for s in samples if s.error is not None)
+    failures = Counter(r.failure for r in records if r.outcome == "failed" and r.failure != "error")
+    counts = Counts(
+        samples_expected=expected,
+        samples_logged=len(samples),
+        samples_completed=len(samples) - errored,
+        samples_errored=errored,
+        samples_failed=sum(failures.values()),
+        samples_missing=max(0, expected - len(samples)),
+        failures={str(k): v for k, v in sorted(failures.items())},
+    )
+    metrics = GateMetrics(
+        conditions=figures,
+        tier_gap=GapFigures(
+            value=_nan_to_none(gap.value),
+            ci_low=_nan_to_none(gap.ci_low),
+            ci_high=_nan_to_none(gap.ci_high),
+            p_value=_nan_to_none(gap.p_value),
+            pairs=gap.n_pairs,
+            method=gap.method,
+        ),
+        af_rate=_nan_to_none(af["af_rate"]),
+        af_rate_ci_high=_nan_to_none(af_high),
+        af_rate_among_compliant=_nan_to_none(af["af_rate_among_compliant"]),
+        counts=counts,
+    )
+    return metrics, records

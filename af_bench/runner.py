@@ -1,0 +1,102 @@
+"""The one place af-bench calls inspect's `eval`, and how a run becomes a gate record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspect_ai import Task, eval
+from inspect_ai.log import EvalLog
+
+from af_bench.gate import GateSpec, judge
+from af_bench.results import GateRecord, gate_metrics, sampling_settings
+from af_bench.settings import Settings
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one process may spend: its share of the connection budget, where logs go."""
+
+    settings: Settings
+    max_connections: int
+    log_dir: Path | None
+
+
+def _one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else message
+
+
+def _conditions(task: Task) -> int:
+    return len((task.metadata or {}).get("conditions") or ()) or 1
+
+
+def run_eval(task: Task, model: str, options: RunOptions) -> EvalLog:
+    settings = options.settings
+    limit = settings.limit * _conditions(task) if settings.limit else None
+    [log] = eval(
+        task,
+        model=model,
+        model_roles={"grader": settings.judge_model} if settings.judge_model else None,
+        limit=limit,
+        epochs=settings.epochs,
+        seed=settings.seed,
+        max_connections=options.max_connections,
+        log_dir=str(options.log_dir) if options.log_dir else None,
+        # Keep going past a failed sample so the gate can report every error with counts.
+        fail_on_error=False,
+        display="none",
+    )
+    return log
+
+
+def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> GateRecord:
+    """Run the gate's task on `model` and reach a verdict. Never raises for a model or run
+    failure: those become a record with status `error`."""
+    settings = options.settings
+    task = spec.build()
+    if not isinstance(task, Task):
+        raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
+    scenario = str((task.metadata or {}).get("scenario") or task.name)
+    thresholds = settings.thresholds_for(spec.thresholds, scenario, model)
+    record = GateRecord(
+        gate=spec.name,
+        nodeid=nodeid,
+        scenario=scenario,
+        model=model,
+        status="error",
+        passed=False,
+        thresholds=thresholds.as_dict(),
+        judge_model=settings.judge_model,
+    )
+    try:
+        log = run_eval(task, model, options)
+    except Exception as err:  # a provider that cannot start: missing key, unknown model, …
+        record.error = f"{type(err).__name__}: {_one_line(str(err))}"
+        return record
+
+    record.log = log.location
+    if log.status != "success":
+        record.error = _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
+        if not log.samples:
+            return record
+    metrics, samples = gate_metrics(log)
+    record.metrics, record.samples = metrics, samples
+    record.sampling = sampling_settings(log)
+    record.classifier = _classifier(log)
+    found, incomplete = judge(metrics, thresholds)
+    record.breaches = [b.message for b in found]
+    if record.error or incomplete:
+        record.error = "; ".join(filter(None, [record.error, *incomplete]))
+        return record
+    record.status = "fail" if found else "pass"
+    record.passed = not found
+    return record
+
+
+def _classifier(log: EvalLog) -> str | None:
+    for sample in log.samples or []:
+        for score in (sample.scores or {}).values():
+            if score.metadata and "af_classifier" in score.metadata:
+                return str(score.metadata["af_classifier"])
+    return None

@@ -1,0 +1,203 @@
+"""af-bench's run settings: command-line options and `[tool.af_bench]` in pyproject.toml, merged
+with the command line winning."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from af_bench.models import ResolvedModel, resolve_model
+from af_bench.thresholds import Thresholds, ThresholdError
+
+OPT_MODEL = "--model"
+OPT_JUDGE_MODEL = "--judge-model"
+OPT_LIMIT = "--af-limit"
+OPT_EPOCHS = "--af-epochs"
+OPT_MAX_CONNECTIONS = "--af-max-connections"
+OPT_LOG_DIR = "--af-log-dir"
+OPT_REPORT = "--af-report"
+OPT_SEED = "--af-seed"
+OPT_MODE = "--af-mode"
+OPT_MIN_PAIRS = "--af-min-pairs"
+OPT_THRESHOLD = "--af-threshold"
+
+PYPROJECT_TABLE = "tool.af_bench"
+DEFAULT_MAX_CONNECTIONS = 10
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used, naming the option or file entry at fault."""
+
+
+@dataclass(frozen=True)
+class ThresholdOverrides:
+    """Threshold overrides by scope, from pyproject.toml and the command line."""
+
+    everywhere: dict[str, Any] = field(default_factory=dict)
+    by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_model: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_model_scenario: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    models: tuple[ResolvedModel, ...] = ()
+    judge_model: str | None = None
+    limit: int | None = None
+    """Requests per gate (each asked under every condition), None for the whole set."""
+    epochs: int = 1
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """Total across xdist workers."""
+    log_dir: Path | None = None
+    report: Path | None = None
+    seed: int | None = None
+    file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
+    cli_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
+
+    def thresholds_for(self, base: Thresholds, scenario: str, model: str) -> Thresholds:
+        """Decorator thresholds, then pyproject (everywhere, scenario, model, model+scenario),
+        then the command line in the same order: the more specific and the later one wins."""
+        result = base
+        for origin, overrides in (("pyproject.toml [tool.af_bench]", self.file_overrides),
+                                  ("command line", self.cli_overrides)):
+            layers = (
+                ("", overrides.everywhere),
+                (f" scenario {scenario}", overrides.by_scenario.get(scenario, {})),
+                (f" model {model}", overrides.by_model.get(model, {})),
+                (f" model {model} scenario {scenario}", overrides.by_model_scenario.get((model, scenario), {})),
+            )
+            for where, layer in layers:
+                if layer:
+                    result = result.merged(layer, f"{origin}{where}")
+        return result
+
+
+def read_pyproject(rootpath: Path) -> dict[str, Any]:
+    path = rootpath / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"{path}: {err}") from None
+    table = data.get("tool", {}).get("af_bench", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [{PYPROJECT_TABLE}] must be a table")
+    return table
+
+
+_FILE_KEYS = {
+    "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
+    "mode", "min_pairs", "thresholds", "models",
+}
+_THRESHOLD_NAMES = {f for f in Thresholds.__dataclass_fields__}
+
+
+def _file_overrides(table: Mapping[str, Any], where: str) -> ThresholdOverrides:
+    overrides = ThresholdOverrides()
+    for key in ("mode", "min_pairs"):
+        if key in table:
+            overrides.everywhere[key] = table[key]
+    for name, value in (table.get("thresholds") or {}).items():
+        if isinstance(value, dict):
+            overrides.by_scenario[name] = dict(value)
+        elif name in _THRESHOLD_NAMES:
+            overrides.everywhere[name] = value
+        else:
+            raise SettingsError(f"{where} [{PYPROJECT_TABLE}.thresholds]: unknown threshold {name!r}")
+    for model, model_table in (table.get("models") or {}).items():
+        if not isinstance(model_table, dict):
+            raise SettingsError(f"{where} [{PYPROJECT_TABLE}.models]: {model!r} must be a table")
+        name = _full_model_name(model, f"{where} [{PYPROJECT_TABLE}.models]")
+        # Scalars are thresholds for every gate of this model; tables are per scenario.
+        for key, value in model_table.items():
+            if isinstance(value, dict):
+                overrides.by_model_scenario[(name, key)] = dict(value)
+            else:
+                overrides.by_model.setdefault(name, {})[key] = value
+    return overrides
+
+
+def _full_model_name(value: str, where: str) -> str:
+    from af_bench.models import ALIASES
+
+    if "/" in value:
+        return value
+    if value in ALIASES:
+        return ALIASES[value]
+    raise SettingsError(f"{where}: unknown model alias {value!r}")
+
+
+def _cli_overrides(values: Sequence[str]) -> ThresholdOverrides:
+    """`name=value` for every gate, `scenario.name=value` for one scenario."""
+    overrides = ThresholdOverrides()
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SettingsError(f"{OPT_THRESHOLD} {item}: expected NAME=VALUE or SCENARIO.NAME=VALUE")
+        scenario, dot, name = key.strip().rpartition(".")
+        target = overrides.by_scenario.setdefault(scenario, {}) if dot else overrides.everywhere
+        target[name] = value.strip()
+    return overrides
+
+
+def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{option}: expected a whole number, got {value!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{option}: must be at least {minimum}, got {number}")
+    return number
+
+
+def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
+    """Merge command-line values (None where not given) over pyproject.toml's table."""
+    table = read_pyproject(rootpath)
+    where = str(rootpath / "pyproject.toml")
+    unknown = set(table) - _FILE_KEYS
+    if unknown:
+        raise SettingsError(f"{where} [{PYPROJECT_TABLE}]: unknown keys {sorted(unknown)}")
+
+    def pick(key: str) -> Any:
+        value = cli.get(key)
+        return value if value not in (None, []) else table.get(key)
+
+    raw_models = pick("model") or []
+    if isinstance(raw_models, str):
+        raw_models = [raw_models]
+    models = tuple(dict.fromkeys(resolve_model(m) for m in raw_models))
+
+    limit = pick("limit")
+    seed = pick("seed")
+    log_dir, report = pick("log_dir"), pick("report")
+    file_overrides = _file_overrides(table, where)
+    cli_overrides = _cli_overrides(cli.get("threshold") or [])
+    for key in ("mode", "min_pairs"):
+        if cli.get(key) is not None:
+            cli_overrides.everywhere[key] = cli[key]
+
+    settings = Settings(
+        models=models,
+        judge_model=pick("judge_model"),
+        limit=_positive_int(limit, OPT_LIMIT) if limit is not None else None,
+        epochs=_positive_int(pick("epochs") or 1, OPT_EPOCHS),
+        max_connections=_positive_int(pick("max_connections") or DEFAULT_MAX_CONNECTIONS, OPT_MAX_CONNECTIONS),
+        log_dir=Path(log_dir) if log_dir else None,
+        report=Path(report) if report else None,
+        seed=_positive_int(seed, OPT_SEED, minimum=0) if seed is not None else None,
+        file_overrides=file_overrides,
+        cli_overrides=cli_overrides,
+    )
+    # Surface bad threshold values now, as a usage error, rather than in every gate.
+    try:
+        for model in settings.models or (ResolvedModel("any/model"),):
+            settings.thresholds_for(Thresholds(), "any-scenario", model.name)
+            for scenario in {*file_overrides.by_scenario, *cli_overrides.by_scenario}:
+                settings.thresholds_for(Thresholds(), scenario, model.name)
+    except ThresholdError as err:
+        raise SettingsError(str(err)) from None
+    return settings
