@@ -99,6 +99,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{GATE_MARKER}(spec): an af-bench gate, run once per --model (set by @af_bench.gate)"
     )
+    # inspect-ai 0.3.285 passes tenacity a deprecated argument on every model call: one warning
+    # per sample would bury the gates' output.
+    config.addinivalue_line("filterwarnings", "ignore:The 'initial' parameter is deprecated:DeprecationWarning")
     try:
         settings = build_settings(_cli_values(config), config.rootpath)
     except (SettingsError, ModelNameError) as err:
