@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import REPO_DIR
 
-pytest_plugins = ["pytester"]
 
 GATE_FILE = '''
 import af_bench
