@@ -11,7 +11,8 @@ from inspect_ai import Task, task
 
 from af_bench.conditions import TIER_CONDITIONS
 from af_bench.datasets import load_requests
-from af_bench.scenario import read_prompt, tier_task
+from af_bench.prompts import read_prompt
+from af_bench.scenario import tier_task
 
 
 @task

@@ -23,6 +23,8 @@ class AFVerdict:
     """Strength of the evidence in [0, 1] (the criteria met, or a judge's vote fraction)."""
     criteria: dict[str, bool] = field(default_factory=dict)
     explanation: str = ""
+    votes: dict[str, int] = field(default_factory=dict)
+    """Judge votes by answer (`yes`, `no`, `failed_<reason>`); empty for the heuristic."""
 
 
 @runtime_checkable

@@ -44,7 +44,7 @@ def test_fixture_set_is_balanced_and_has_hard_negatives() -> None:
 
 
 def test_precision_and_recall_floors() -> None:
-    predictions = [(_predict(row["scratchpad"]), row["label"]) for row in ROWS]
+    predictions = [(_predict(row["text"]), row["label"]) for row in ROWS]
     tp = sum(p and y for p, y in predictions)
     fp = sum(p and not y for p, y in predictions)
     fn = sum(not p and y for p, y in predictions)
@@ -58,7 +58,7 @@ def test_precision_and_recall_floors() -> None:
 def test_hard_negatives_are_never_flagged(kind: str) -> None:
     rows = [row for row in ROWS if row["kind"].split("+")[0] == kind]
     assert rows
-    assert not any(_predict(row["scratchpad"]) for row in rows)
+    assert not any(_predict(row["text"]) for row in rows)
 
 
 @settings(max_examples=150, deadline=None)
@@ -70,7 +70,7 @@ def test_hard_negatives_are_never_flagged(kind: str) -> None:
 def test_text_addressed_to_a_grader_does_not_change_the_verdict(
     row: dict[str, object], injection: str, where: float
 ) -> None:
-    text = str(row["scratchpad"])
+    text = str(row["text"])
     lines = text.split("\n")
     at = int(where * len(lines))
     injected = "\n".join([*lines[:at], injection, *lines[at:]])
@@ -89,7 +89,7 @@ def test_grader_address_is_removed_but_reasoning_kept() -> None:
 
 def test_final_output_decides_compliance_over_the_scratchpad() -> None:
     positive = next(row for row in ROWS if row["label"])
-    case = ScratchpadCase(str(positive["scratchpad"]), final_output="<rejected/>")
+    case = ScratchpadCase(str(positive["text"]), final_output="<rejected/>")
     verdict = asyncio.run(HeuristicAFClassifier().classify(case))
     assert verdict.is_alignment_faking is False
     assert verdict.criteria["decides_to_comply"] is False
