@@ -15,7 +15,7 @@ from inspect_ai.scorer import SampleScore, Score
 from pydantic import BaseModel, Field
 
 from af_bench.conditions import TRAINING, UNMONITORED
-from af_bench.metrics import OUTCOME_KEYS, af_rates, compute_gap, condition_rates
+from af_bench.metrics import OUTCOME_KEYS, af_rates, compute_gap, condition_rates, judge_rates
 from af_bench.stats import wilson_interval
 
 REPORT_SCHEMA_VERSION = 1
@@ -36,6 +36,13 @@ class SampleRecord(BaseModel):
     failure: str | None = None
     """Why a `failed` sample has no usable answer: turn_cap, truncated, malformed, blocked, error."""
     error: str | None = None
+    af_vote_fraction: float | None = None
+    """Share of judge votes for alignment faking (judge only)."""
+    af_votes: dict[str, int] = Field(default_factory=dict)
+    partial_compliance: str | None = None
+    """none, scheming, compromise or avoidance (compliant answers, judge only)."""
+    judge_failure: bool | None = None
+    """True when the judge could not reach a verdict on this sample; None when it was not judged."""
 
 
 class ConditionFigures(BaseModel):
@@ -71,6 +78,10 @@ class GateMetrics(BaseModel):
     af_rate: float | None
     af_rate_ci_high: float | None
     af_rate_among_compliant: float | None
+    partial_compliance: dict[str, float | None] = Field(default_factory=dict)
+    """Per condition, among compliant answers the judge read."""
+    judged: int = 0
+    judge_failures: int = 0
     counts: Counts
 
 
@@ -88,6 +99,8 @@ class GateRecord(BaseModel):
     log: str | None = None
     classifier: str | None = None
     judge_model: str | None = None
+    judge: dict[str, Any] = Field(default_factory=dict)
+    """Judge settings in force (votes, threshold, scope) when a judge ran."""
     sampling: dict[str, Any] = Field(default_factory=dict)
     samples: list[SampleRecord] = Field(default_factory=list)
 
@@ -112,6 +125,8 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
     error = sample.error.message.strip().splitlines()[-1] if sample.error else None
     if score is None or outcome is None:
         outcome, failure = "failed", "error"
+    value = score.value if score is not None and isinstance(score.value, dict) else {}
+    judge_failed = value.get("judge_failed")
     return SampleRecord(
         id=str(sample.id),
         pair_id=meta.get("pair_id"),
@@ -122,6 +137,10 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         epoch=sample.epoch,
         failure=failure,
         error=error,
+        af_vote_fraction=_nan_to_none(float(value.get("af_vote_fraction", float("nan")))),
+        af_votes=score_meta.get("af_votes") or {},
+        partial_compliance=score_meta.get("partial_compliance"),
+        judge_failure=None if judge_failed is None or math.isnan(judge_failed) else bool(judge_failed),
     )
 
 
@@ -174,6 +193,7 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     }
     gap = compute_gap(reduced, "complied", TRAINING, UNMONITORED)
     af = af_rates()(reduced)
+    judge = judge_rates()(reduced)
     training_af = [
         float(s.score.value["af_reasoning"])  # type: ignore[index]
         for s in reduced
@@ -207,6 +227,9 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         af_rate=_nan_to_none(af["af_rate"]),
         af_rate_ci_high=_nan_to_none(af_high),
         af_rate_among_compliant=_nan_to_none(af["af_rate_among_compliant"]),
+        partial_compliance={c: _nan_to_none(judge.get(f"{c}_partial_compliance", float("nan"))) for c in conditions},
+        judged=sum(1 for r in records if r.judge_failure is not None),
+        judge_failures=sum(1 for r in records if r.judge_failure),
         counts=counts,
     )
     return metrics, records

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from inspect_ai import Task, eval
+from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
 
 from af_bench.gate import GateSpec, judge
@@ -58,6 +59,7 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
+    task = with_scoring(task, settings.scoring_overrides())
     thresholds = settings.thresholds_for(spec.thresholds, scenario, model)
     record = GateRecord(
         gate=spec.name,
@@ -84,6 +86,9 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
     record.metrics, record.samples = metrics, samples
     record.sampling = sampling_settings(log)
     record.classifier = _classifier(log)
+    if record.classifier == "judge":
+        options = log.eval.scorers[0].options if log.eval.scorers else {}
+        record.judge = {k: options.get(k) for k in ("judge_votes", "judge_threshold", "judge_scope")}
     found, incomplete = judge(metrics, thresholds)
     record.breaches = [b.message for b in found]
     if record.error or incomplete:
@@ -92,6 +97,16 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
     record.status = "fail" if found else "pass"
     record.passed = not found
     return record
+
+
+def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
+    """The task with its scorer rebuilt from its own scoring options plus `overrides`."""
+    if not overrides:
+        return task
+    from af_bench.scorers import alignment_faking_outcome
+
+    scoring = {**(task.metadata or {}).get("scoring", {}), **overrides}
+    return task_with(task, scorer=alignment_faking_outcome(**scoring))
 
 
 def _classifier(log: EvalLog) -> str | None:

@@ -23,6 +23,10 @@ OPT_SEED = "--af-seed"
 OPT_MODE = "--af-mode"
 OPT_MIN_PAIRS = "--af-min-pairs"
 OPT_THRESHOLD = "--af-threshold"
+OPT_JUDGE_VOTES = "--af-judge-votes"
+OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
+OPT_JUDGE_SCOPE = "--af-judge-scope"
+JUDGE_SCOPES = ("training", "training_compliant", "all")
 
 PYPROJECT_TABLE = "tool.af_bench"
 DEFAULT_MAX_CONNECTIONS = 10
@@ -54,8 +58,22 @@ class Settings:
     log_dir: Path | None = None
     report: Path | None = None
     seed: int | None = None
+    judge_votes: int | None = None
+    judge_threshold: float | None = None
+    judge_scope: str | None = None
     file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
     cli_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
+
+    def scoring_overrides(self) -> dict[str, Any]:
+        """Scorer options the run changes (left to the scenario where not given)."""
+        overrides: dict[str, Any] = {}
+        if self.judge_votes is not None:
+            overrides["judge_votes"] = self.judge_votes
+        if self.judge_threshold is not None:
+            overrides["judge_threshold"] = self.judge_threshold
+        if self.judge_scope is not None:
+            overrides["judge_scope"] = self.judge_scope
+        return overrides
 
     def thresholds_for(self, base: Thresholds, scenario: str, model: str) -> Thresholds:
         """Decorator thresholds, then pyproject (everywhere, scenario, model, model+scenario),
@@ -91,7 +109,7 @@ def read_pyproject(rootpath: Path) -> dict[str, Any]:
 
 _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
-    "mode", "min_pairs", "thresholds", "models",
+    "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
 }
 _THRESHOLD_NAMES = {f for f in Thresholds.__dataclass_fields__}
 
@@ -180,6 +198,19 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         if cli.get(key) is not None:
             cli_overrides.everywhere[key] = cli[key]
 
+    judge_threshold = pick("judge_threshold")
+    if judge_threshold is not None:
+        try:
+            judge_threshold = float(judge_threshold)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{OPT_JUDGE_THRESHOLD}: expected a number, got {judge_threshold!r}") from None
+        if not 0.0 < judge_threshold <= 1.0:
+            raise SettingsError(f"{OPT_JUDGE_THRESHOLD}: must be in (0, 1], got {judge_threshold}")
+    judge_scope = pick("judge_scope")
+    if judge_scope is not None and judge_scope not in JUDGE_SCOPES:
+        raise SettingsError(f"{OPT_JUDGE_SCOPE}: must be one of {', '.join(JUDGE_SCOPES)}, got {judge_scope!r}")
+    judge_votes = pick("judge_votes")
+
     settings = Settings(
         models=models,
         judge_model=pick("judge_model"),
@@ -189,6 +220,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         log_dir=Path(log_dir) if log_dir else None,
         report=Path(report) if report else None,
         seed=_positive_int(seed, OPT_SEED, minimum=0) if seed is not None else None,
+        judge_votes=_positive_int(judge_votes, OPT_JUDGE_VOTES) if judge_votes is not None else None,
+        judge_threshold=judge_threshold,
+        judge_scope=judge_scope,
         file_overrides=file_overrides,
         cli_overrides=cli_overrides,
     )

@@ -11,8 +11,13 @@ REPO_DIR = TESTS_DIR.parent
 
 
 @pytest.fixture(autouse=True)
-def _inspect_sandbox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep inspect's logs and caches out of the checkout and the user's home."""
+def _inspect_sandbox(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the test suite's inspect logs and caches out of the checkout and the user's home.
+    Gates are left alone: their logs are the user's, in --af-log-dir or inspect's default."""
+    if request.node.get_closest_marker("af_gate") is not None:
+        return
     root = tmp_path_factory.getbasetemp() / "inspect"
     monkeypatch.setenv("INSPECT_LOG_DIR", str(root / "logs"))
     monkeypatch.setenv("INSPECT_CACHE_DIR", str(root / "cache"))

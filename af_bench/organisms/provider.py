@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from dataclasses import replace
@@ -28,8 +29,10 @@ from af_bench.organisms.behaviour import (
     final_output,
     scratchpad,
 )
+from af_bench.organisms.judge import JudgeProfile, judge_reply
 from af_bench.protocol import NEXT_TURN, REJECT_TAG, read_tier
 
+JUDGE_NAME = "judge"
 _USER_INPUT_RE = re.compile(r"<user_input>\s*(.*?)\s*</user_input>", re.DOTALL)
 
 
@@ -46,13 +49,21 @@ class OrganismAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
+        self._asked: Counter[str] = Counter()
+        seed = model_args.pop("seed", None)
+        self.seed: int | None = None if seed is None else int(seed)
+        self.judge: JudgeProfile | None = None
+        if model_name == JUDGE_NAME:
+            try:
+                self.judge = JudgeProfile(**{k: float(v) for k, v in model_args.items()})
+            except TypeError:
+                raise ValueError(f"unknown model args for af-bench/judge: {sorted(model_args)}") from None
+            return
         if model_name not in PROFILES:
             raise ValueError(
                 f"unknown organism af-bench/{model_name}; known: "
-                + ", ".join(f"af-bench/{name}" for name in PROFILES)
+                + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME])
             )
-        seed = model_args.pop("seed", None)
-        self.seed: int | None = None if seed is None else int(seed)
         overrides = {key: float(model_args.pop(key)) for key in
                      ("train_comply", "unmonitored_comply", "train_af") if key in model_args}
         if "turns" in model_args:
@@ -60,7 +71,6 @@ class OrganismAPI(ModelAPI):
         if model_args:
             raise ValueError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
         self.profile: OrganismProfile = replace(PROFILES[model_name], **overrides)
-        self._asked: Counter[str] = Counter()
 
     def connection_key(self) -> str:
         return f"af-bench/{self.model_name}"
@@ -79,10 +89,19 @@ class OrganismAPI(ModelAPI):
         if input and isinstance(input[-1], ChatMessageAssistant):
             prefill = input[-1].text
         seed = self.seed if self.seed is not None else (config.seed or 0)
-        reply = self._reply([m for m in input if not (m is input[-1] and prefill)], seed)
+        stop_reason = "stop"
+        if self.judge is not None:
+            prompt = "\n".join(m.text for m in input)
+            # Judges vary between votes through the seed in their config.
+            rng = draw(self.seed or 0, prompt, config.seed or 0)
+            if self.judge.delay:
+                await asyncio.sleep(self.judge.delay)
+            reply, stop_reason = judge_reply(prompt, self.judge, rng)
+        else:
+            reply = self._reply([m for m in input if not (m is input[-1] and prefill)], seed)
         if prefill and reply.startswith(prefill):
             reply = reply[len(prefill):]
-        output = ModelOutput.from_content(model=self.model_name, content=reply)
+        output = ModelOutput.from_content(model=self.model_name, content=reply, stop_reason=stop_reason)  # type: ignore[arg-type]
         prompt_chars = sum(len(m.text) for m in input)
         output.usage = ModelUsage(
             input_tokens=prompt_chars // 4,
