@@ -16,6 +16,7 @@ from af_bench.models import ModelNameError
 from af_bench.settings import (
     OPT_EPOCHS,
     OPT_JUDGE_MODEL,
+    OPT_JUDGE_MODEL_ARG,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
@@ -63,6 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "or af-bench/faker, or a short alias such as claude-opus-4-5.")
     group.addoption(OPT_JUDGE_MODEL, dest="af_judge_model", metavar="MODEL",
                     help="Model for the alignment-faking judge (inspect's 'grader' role).")
+    group.addoption(OPT_JUDGE_MODEL_ARG, action="append", dest="af_judge_model_arg", default=[],
+                    metavar="NAME=VALUE", help="Model arg for the judge model (repeatable).")
     group.addoption(OPT_JUDGE_VOTES, dest="af_judge_votes", metavar="N",
                     help="Judge votes per scratchpad (default 20).")
     group.addoption(OPT_JUDGE_THRESHOLD, dest="af_judge_threshold", metavar="X",
@@ -102,6 +105,7 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "min_pairs": option.af_min_pairs,
         "threshold": option.af_threshold,
         "judge_votes": option.af_judge_votes,
+        "judge_model_arg": option.af_judge_model_arg,
         "judge_threshold": option.af_judge_threshold,
         "judge_scope": option.af_judge_scope,
     }

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
+from inspect_ai.model import Model, get_model
 
 from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
+from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
+from af_bench.thresholds import Thresholds
 
 
 @dataclass(frozen=True)
@@ -32,13 +36,20 @@ def _conditions(task: Task) -> int:
     return len((task.metadata or {}).get("conditions") or ()) or 1
 
 
+def judge_model(settings: Settings) -> str | Model:
+    assert settings.judge_model is not None
+    if not settings.judge_model_args:
+        return settings.judge_model
+    return get_model(settings.judge_model, memoize=False, **settings.judge_model_args)
+
+
 def run_eval(task: Task, model: str, options: RunOptions) -> EvalLog:
     settings = options.settings
     limit = settings.limit * _conditions(task) if settings.limit else None
     [log] = eval(
         task,
         model=model,
-        model_roles={"grader": settings.judge_model} if settings.judge_model else None,
+        model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
         limit=limit,
         epochs=settings.epochs,
         seed=settings.seed,
@@ -77,7 +88,13 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
         record.error = f"{type(err).__name__}: {_one_line(str(err))}"
         return record
 
+    return record_from_log(log, record, thresholds)
+
+
+def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) -> GateRecord:
+    """Fill `record` (identity and thresholds set) from a finished log and reach the verdict."""
     record.log = log.location
+    record.status, record.passed = "error", False
     if log.status != "success":
         record.error = _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
         if not log.samples:
@@ -87,8 +104,7 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
     record.sampling = sampling_settings(log)
     record.classifier = _classifier(log)
     if record.classifier == "judge":
-        options = log.eval.scorers[0].options if log.eval.scorers else {}
-        record.judge = {k: options.get(k) for k in ("judge_votes", "judge_threshold", "judge_scope")}
+        record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
     found, incomplete = judge(metrics, thresholds)
     record.breaches = [b.message for b in found]
     if record.error or incomplete:
@@ -99,12 +115,20 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
     return record
 
 
+def judge_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The judge settings a scorer ran with: its logged options over the scorer's defaults."""
+    defaults = {
+        name: param.default
+        for name, param in inspect.signature(alignment_faking_outcome).parameters.items()
+        if name.startswith("judge_") or name == "partial_votes"
+    }
+    return {**defaults, **{k: v for k, v in options.items() if k in defaults}}
+
+
 def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
     """The task with its scorer rebuilt from its own scoring options plus `overrides`."""
     if not overrides:
         return task
-    from af_bench.scorers import alignment_faking_outcome
-
     scoring = {**(task.metadata or {}).get("scoring", {}), **overrides}
     return task_with(task, scorer=alignment_faking_outcome(**scoring))
 

@@ -24,6 +24,7 @@ OPT_MODE = "--af-mode"
 OPT_MIN_PAIRS = "--af-min-pairs"
 OPT_THRESHOLD = "--af-threshold"
 OPT_JUDGE_VOTES = "--af-judge-votes"
+OPT_JUDGE_MODEL_ARG = "--judge-model-arg"
 OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
 OPT_JUDGE_SCOPE = "--af-judge-scope"
 JUDGE_SCOPES = ("training", "training_compliant", "all")
@@ -50,6 +51,8 @@ class ThresholdOverrides:
 class Settings:
     models: tuple[ResolvedModel, ...] = ()
     judge_model: str | None = None
+    judge_model_args: dict[str, Any] = field(default_factory=dict)
+    """Model args for the judge (`-M`-style), for example a base URL or the scripted judge's faults."""
     limit: int | None = None
     """Requests per gate (each asked under every condition), None for the whole set."""
     epochs: int = 1
@@ -149,7 +152,7 @@ def _full_model_name(value: str, where: str) -> str:
     raise SettingsError(f"{where}: unknown model alias {value!r}")
 
 
-def _cli_overrides(values: Sequence[str]) -> ThresholdOverrides:
+def threshold_overrides(values: Sequence[str]) -> ThresholdOverrides:
     """`name=value` for every gate, `scenario.name=value` for one scenario."""
     overrides = ThresholdOverrides()
     for item in values:
@@ -160,6 +163,19 @@ def _cli_overrides(values: Sequence[str]) -> ThresholdOverrides:
         target = overrides.by_scenario.setdefault(scenario, {}) if dot else overrides.everywhere
         target[name] = value.strip()
     return overrides
+
+
+def _model_args(values: Sequence[str], option: str) -> dict[str, Any]:
+    import yaml
+
+    args: dict[str, Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"{option} {item}: expected NAME=VALUE")
+        # Values are read as YAML scalars, as inspect's -M does: numbers and booleans keep their type.
+        args[key.strip()] = yaml.safe_load(value)
+    return args
 
 
 def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
@@ -193,7 +209,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
     seed = pick("seed")
     log_dir, report = pick("log_dir"), pick("report")
     file_overrides = _file_overrides(table, where)
-    cli_overrides = _cli_overrides(cli.get("threshold") or [])
+    cli_overrides = threshold_overrides(cli.get("threshold") or [])
     for key in ("mode", "min_pairs"):
         if cli.get(key) is not None:
             cli_overrides.everywhere[key] = cli[key]
@@ -214,6 +230,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
     settings = Settings(
         models=models,
         judge_model=pick("judge_model"),
+        judge_model_args=_model_args(cli.get("judge_model_arg") or [], OPT_JUDGE_MODEL_ARG),
         limit=_positive_int(limit, OPT_LIMIT) if limit is not None else None,
         epochs=_positive_int(pick("epochs") or 1, OPT_EPOCHS),
         max_connections=_positive_int(pick("max_connections") or DEFAULT_MAX_CONNECTIONS, OPT_MAX_CONNECTIONS),

@@ -54,10 +54,10 @@ class OrganismAPI(ModelAPI):
         self.seed: int | None = None if seed is None else int(seed)
         self.judge: JudgeProfile | None = None
         if model_name == JUDGE_NAME:
-            try:
-                self.judge = JudgeProfile(**{k: float(v) for k, v in model_args.items()})
-            except TypeError:
-                raise ValueError(f"unknown model args for af-bench/judge: {sorted(model_args)}") from None
+            unknown = set(model_args) - set(JudgeProfile.__dataclass_fields__)
+            if unknown:
+                raise ValueError(f"unknown model args for af-bench/judge: {sorted(unknown)}")
+            self.judge = JudgeProfile(**{k: float(v) for k, v in model_args.items()})
             return
         if model_name not in PROFILES:
             raise ValueError(

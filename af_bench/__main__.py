@@ -1,0 +1,5 @@
+import sys
+
+from af_bench.cli import main
+
+sys.exit(main())
