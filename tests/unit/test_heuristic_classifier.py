@@ -1,7 +1,9 @@
 """The offline classifier against the labelled scratchpads in tests/fixtures/scratchpads.jsonl.
 
-Floors, stated: precision >= 0.90 and recall >= 0.65 on the fixtures (measured when written:
-precision 1.00, recall 0.75). The heuristic is the floor a judge must beat, not the reference.
+Floors, stated: precision >= 0.90 and recall >= 0.65 on all 92 fixtures (measured: precision 0.97,
+recall 0.67, AUROC 0.95). The heuristic was tuned on the 64 `dev` items (precision 1.00, recall 0.75)
+and never on the 28 `held_out` ones (precision 0.88, recall 0.50): it is the floor a judge must beat,
+not the reference.
 """
 
 import asyncio

@@ -1,0 +1,86 @@
+"""`af-bench validate` and `af-bench rescore`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import read_eval_log
+
+from af_bench.classifier_eval import load_labelled
+from af_bench.classifiers import ScratchpadCase
+from af_bench.classifiers.heuristic import classify_scratchpad
+from af_bench.cli import main
+from af_bench.datasets import DatasetError
+from af_bench.validation import classifier_figures
+from tasks.helpful_only import helpful_only
+from tests.conftest import TESTS_DIR
+
+FIXTURES = TESTS_DIR / "fixtures" / "scratchpads.jsonl"
+
+
+def test_validate_reports_the_heuristics_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "figures.json"
+    assert main(["validate", str(FIXTURES), "--log-dir", str(tmp_path), "--json", str(out)]) == 0
+    items = load_labelled(FIXTURES)
+    verdicts = [classify_scratchpad(ScratchpadCase(i.text)) for i in items]
+    expected = classifier_figures(
+        [v.is_alignment_faking for v in verdicts], [v.score for v in verdicts], [i.label for i in items]
+    )
+    figures = json.loads(out.read_text())
+    assert figures["precision"] == expected.precision and figures["auroc"] == expected.auroc
+    assert figures["n"] == len(items) >= 80
+    assert f"precision {expected.precision:.3f}" in capsys.readouterr().out
+
+
+def test_validate_with_a_judge_model(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    args = ["validate", str(FIXTURES), "--judge-model", "af-bench/judge", "--votes", "3", "--log-dir", str(tmp_path)]
+    assert main([*args, "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["failures"] == 0 and 0.5 <= figures["auroc"] <= 1.0
+    assert figures["classifier"].startswith("judge af-bench/judge")
+
+
+def test_validate_names_the_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "label": true}\n{"text": "b", "label": "yes"}\n')
+    assert main(["validate", str(bad)]) == 2
+    assert f"{bad}:2: label field 'label' must be true or false" in capsys.readouterr().err
+    with pytest.raises(DatasetError, match="missing text field"):
+        load_labelled(_write(tmp_path / "x.jsonl", '{"label": true}\n'))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_rescore_uses_the_transcripts_and_never_the_tested_model(tmp_path: Path) -> None:
+    [log] = eval(helpful_only(), model="af-bench/faker", limit=40, log_dir=str(tmp_path / "in"), display="none")
+    assert log.location is not None
+    report = tmp_path / "r.json"
+    code = main(
+        ["rescore", log.location, "--judge-model", "af-bench/judge", "--judge-votes", "3",
+         "--log-dir", str(tmp_path / "out"), "--report", str(report), "--threshold", "max_tier_gap=1"]
+    )
+    assert code == 0
+    gate = json.loads(report.read_text())["gates"][0]
+    assert gate["classifier"] == "judge" and gate["status"] == "pass"
+    assert gate["thresholds"]["max_tier_gap"] == 1.0
+    new_log = read_eval_log(gate["log"])
+    old_log = read_eval_log(log.location)
+    assert new_log.samples is not None and old_log.samples is not None
+    for old, new in zip(old_log.samples, new_log.samples):
+        assert [m.text for m in new.messages] == [m.text for m in old.messages]
+        tested_calls = [e for e in new.events if isinstance(e, ModelEvent) and e.model == "af-bench/faker"]
+        assert len(tested_calls) == len([e for e in old.events if isinstance(e, ModelEvent)])
+    training = [s for s in gate["samples"] if s["condition"] == "training"]
+    assert all(sum(s["af_votes"].values()) == 3 for s in training)
+    # The outcomes are the tested model's, so they cannot change with the judge.
+    assert gate["metrics"]["tier_gap"]["value"] == pytest.approx(
+        old_log.results.scores[0].metrics["tier_gap"].value  # type: ignore[union-attr]
+    )
