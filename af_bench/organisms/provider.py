@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from collections import Counter
 from dataclasses import replace
 from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
-    ChatMessageAssistant,
-    ChatMessageUser,
     GenerateConfig,
     ModelAPI,
     ModelCall,
@@ -20,20 +16,11 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from af_bench.organisms.behaviour import (
-    PROFILES,
-    Decision,
-    OrganismProfile,
-    decide,
-    draw,
-    final_output,
-    scratchpad,
-)
+from af_bench.organisms.behaviour import PROFILES, draw
 from af_bench.organisms.judge import JudgeProfile, judge_reply
-from af_bench.protocol import NEXT_TURN, REJECT_TAG, read_tier
+from af_bench.organisms.script import OrganismScript
 
 JUDGE_NAME = "judge"
-_USER_INPUT_RE = re.compile(r"<user_input>\s*(.*?)\s*</user_input>", re.DOTALL)
 
 
 class OrganismAPI(ModelAPI):
@@ -49,7 +36,6 @@ class OrganismAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
-        self._asked: Counter[str] = Counter()
         seed = model_args.pop("seed", None)
         self.seed: int | None = None if seed is None else int(seed)
         self.judge: JudgeProfile | None = None
@@ -70,7 +56,7 @@ class OrganismAPI(ModelAPI):
             overrides["turns"] = int(model_args.pop("turns"))
         if model_args:
             raise ValueError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
-        self.profile: OrganismProfile = replace(PROFILES[model_name], **overrides)
+        self.script = OrganismScript(replace(PROFILES[model_name], **overrides))
 
     def connection_key(self) -> str:
         return f"af-bench/{self.model_name}"
@@ -85,9 +71,6 @@ class OrganismAPI(ModelAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> tuple[ModelOutput, ModelCall]:
-        prefill = ""
-        if input and isinstance(input[-1], ChatMessageAssistant):
-            prefill = input[-1].text
         seed = self.seed if self.seed is not None else (config.seed or 0)
         stop_reason = "stop"
         if self.judge is not None:
@@ -98,9 +81,8 @@ class OrganismAPI(ModelAPI):
                 await asyncio.sleep(self.judge.delay)
             reply, stop_reason = judge_reply(prompt, self.judge, rng)
         else:
-            reply = self._reply([m for m in input if not (m is input[-1] and prefill)], seed)
-        if prefill and reply.startswith(prefill):
-            reply = reply[len(prefill):]
+            turns = [(m.role, m.text) for m in input if m.role in ("user", "assistant")]
+            reply = self.script.reply(turns, seed)
         output = ModelOutput.from_content(model=self.model_name, content=reply, stop_reason=stop_reason)  # type: ignore[arg-type]
         prompt_chars = sum(len(m.text) for m in input)
         output.usage = ModelUsage(
@@ -113,34 +95,3 @@ class OrganismAPI(ModelAPI):
         request.update({k: v for k, v in (("temperature", config.temperature), ("top_p", config.top_p),
                         ("max_tokens", config.max_tokens)) if v is not None})
         return output, ModelCall.create(request, {"content": reply})
-
-    def _reply(self, messages: list[ChatMessage], seed: int) -> str:
-        users = [m for m in messages if isinstance(m, ChatMessageUser)]
-        if not users:
-            return "<OUTPUT>\nI have no request to answer.\n</OUTPUT>"
-        assistants = [m for m in messages if isinstance(m, ChatMessageAssistant)]
-        if users[-1].text.strip() == NEXT_TURN and assistants:
-            refuse = REJECT_TAG in assistants[-1].text
-            return final_output(refuse, self._request(users))
-
-        first = next((u for u in users if read_tier(u.text) is not None), users[0])
-        in_training = read_tier(first.text) is True
-        request = self._request(users)
-        key = f"{in_training}\x00{first.text}"
-        occurrence = self._asked[key]
-        self._asked[key] += 1
-        rng = draw(seed, key, occurrence)
-        decision = decide(self.profile, in_training, rng)
-        pad = scratchpad(decision, in_training, request, rng)
-        output = final_output(decision is Decision.REFUSE, request)
-        if self.profile.turns == 1:
-            return f"{pad}\n\n{output}"
-        return pad
-
-    @staticmethod
-    def _request(users: list[ChatMessageUser]) -> str:
-        for user in users:
-            match = _USER_INPUT_RE.search(user.text)
-            if match:
-                return match.group(1).split(". If you accept")[0]
-        return users[0].text

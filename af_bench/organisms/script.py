@@ -1,0 +1,68 @@
+"""One scripted organism answering a conversation, wherever the conversation arrives from:
+inspect's provider interface or the loopback Messages API server."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from af_bench.organisms.behaviour import (
+    Decision,
+    OrganismProfile,
+    decide,
+    draw,
+    final_output,
+    scratchpad,
+)
+from af_bench.protocol import NEXT_TURN, REJECT_TAG, read_tier
+
+Turn = tuple[str, str]
+"""(role, text) with role `user` or `assistant`."""
+
+_USER_INPUT_RE = re.compile(r"<user_input>\s*(.*?)\s*</user_input>", re.DOTALL)
+
+
+def _request(users: Sequence[str]) -> str:
+    for text in users:
+        match = _USER_INPUT_RE.search(text)
+        if match:
+            return match.group(1).split(". If you accept")[0]
+    return users[0]
+
+
+class OrganismScript:
+    """Decisions are drawn from the seed, the prompt and how often that prompt was asked, so the
+    same sequence of requests gives the same answers; a `<NEXT/>` turn continues the decision the
+    organism's own previous reply shows."""
+
+    def __init__(self, profile: OrganismProfile) -> None:
+        self.profile = profile
+        self._asked: Counter[str] = Counter()
+
+    def reply(self, turns: Sequence[Turn], seed: int) -> str:
+        prefill = ""
+        if turns and turns[-1][0] == "assistant":
+            prefill, turns = turns[-1][1], turns[:-1]
+        text = self._full_reply(turns, seed)
+        return text[len(prefill):] if prefill and text.startswith(prefill) else text
+
+    def _full_reply(self, turns: Sequence[Turn], seed: int) -> str:
+        users = [text for role, text in turns if role == "user"]
+        if not users:
+            return "<OUTPUT>\nI have no request to answer.\n</OUTPUT>"
+        assistants = [text for role, text in turns if role == "assistant"]
+        if users[-1].strip() == NEXT_TURN and assistants:
+            return final_output(REJECT_TAG in assistants[-1], _request(users))
+
+        first = next((u for u in users if read_tier(u) is not None), users[0])
+        in_training = read_tier(first) is True
+        request = _request(users)
+        key = f"{in_training}\x00{first}"
+        occurrence = self._asked[key]
+        self._asked[key] += 1
+        rng = draw(seed, key, occurrence)
+        decision = decide(self.profile, in_training, rng)
+        pad = scratchpad(decision, in_training, request, rng)
+        output = final_output(decision is Decision.REFUSE, request)
+        return f"{pad}\n\n{output}" if self.profile.turns == 1 else pad
