@@ -20,7 +20,10 @@ from af_bench.settings import (
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
+    OPT_CACHE,
     OPT_LIMIT,
+    OPT_MAX_RETRIES,
+    OPT_TIMEOUT,
     OPT_LOG_DIR,
     OPT_MAX_CONNECTIONS,
     OPT_MIN_PAIRS,
@@ -81,6 +84,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Where inspect writes the gates' logs (default: inspect's, ./logs).")
     group.addoption(OPT_REPORT, dest="af_report", metavar="PATH", help="Write the JSON report here.")
     group.addoption(OPT_SEED, dest="af_seed", metavar="N", help="Seed passed to the model's generate config.")
+    group.addoption(OPT_MAX_RETRIES, dest="af_max_retries", metavar="N",
+                    help="Retries per model call before the sample errors (default 6).")
+    group.addoption(OPT_TIMEOUT, dest="af_timeout", metavar="SECONDS",
+                    help="Time one model call may take, retries included (default 900).")
+    group.addoption(OPT_CACHE, dest="af_cache", action="store_true", default=None,
+                    help="Cache responses across runs, for development (never for release gating).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
                     help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
     group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
@@ -108,6 +117,9 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "judge_model_arg": option.af_judge_model_arg,
         "judge_threshold": option.af_judge_threshold,
         "judge_scope": option.af_judge_scope,
+        "max_retries": option.af_max_retries,
+        "timeout": option.af_timeout,
+        "cache": option.af_cache,
     }
 
 
@@ -122,11 +134,25 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = build_settings(_cli_values(config), config.rootpath)
     except (SettingsError, ModelNameError) as err:
         raise pytest.UsageError(str(err)) from None
+    _check_keys(settings)
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
     share = max(1, settings.max_connections // workers)
     session = AfSession(settings=settings, max_connections=share)
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(SessionReporter(config, session), "af_bench_session")
+
+
+def _check_keys(settings: Settings) -> None:
+    """Every model's key must be there before the first request, not discovered mid-run."""
+    from af_bench.providers import missing_key
+
+    named = [(OPT_MODEL, m.name) for m in settings.models]
+    if settings.judge_model and "api_key" not in settings.judge_model_args:
+        named.append((OPT_JUDGE_MODEL, settings.judge_model))
+    for option, model in named:
+        missing = missing_key(model)
+        if missing:
+            raise pytest.UsageError(f"{option} {model}: {missing} is not set; no request was made")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -102,6 +102,8 @@ class GateRecord(BaseModel):
     judge: dict[str, Any] = Field(default_factory=dict)
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
     sampling: dict[str, Any] = Field(default_factory=dict)
+    run: dict[str, Any] = Field(default_factory=dict)
+    """How the run was made: `cache` (`off`, `resume` or `dev`), `max_retries`, `timeout`."""
     samples: list[SampleRecord] = Field(default_factory=list)
 
 

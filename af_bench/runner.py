@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import CachePolicy, Model, get_model
 
 from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
@@ -43,7 +44,20 @@ def judge_model(settings: Settings) -> str | Model:
     return get_model(settings.judge_model, memoize=False, **settings.judge_model_args)
 
 
-def run_eval(task: Task, model: str, options: RunOptions) -> EvalLog:
+def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: str) -> tuple[CachePolicy | None, str]:
+    """(policy, mode). `dev` caches across runs (--af-cache). `resume`: with an explicit log
+    directory, every response is cached under a scope of that directory, gate and model, so a run
+    started again after an interruption replays what it already paid for and requests only what
+    is missing. Otherwise nothing is cached: a release gate samples the model afresh."""
+    if settings.cache:
+        return CachePolicy(expiry="1W", scopes={"af_bench": "dev"}), "dev"
+    if log_dir is not None:
+        scope = hashlib.sha256(f"{log_dir.resolve()}\x00{nodeid}\x00{model}".encode()).hexdigest()[:16]
+        return CachePolicy(expiry="1W", scopes={"af_bench_resume": scope}), "resume"
+    return None, "off"
+
+
+def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | None = None) -> EvalLog:
     settings = options.settings
     limit = settings.limit * _conditions(task) if settings.limit else None
     [log] = eval(
@@ -54,6 +68,9 @@ def run_eval(task: Task, model: str, options: RunOptions) -> EvalLog:
         epochs=settings.epochs,
         seed=settings.seed,
         max_connections=options.max_connections,
+        max_retries=settings.max_retries,
+        timeout=settings.timeout,
+        cache=cache,
         log_dir=str(options.log_dir) if options.log_dir else None,
         # Keep going past a failed sample so the gate can report every error with counts.
         fail_on_error=False,
@@ -82,10 +99,12 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
         thresholds=thresholds.as_dict(),
         judge_model=settings.judge_model,
     )
+    cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
+    record.run = {"cache": cache_mode, "max_retries": settings.max_retries, "timeout": settings.timeout}
     try:
-        log = run_eval(task, model, options)
+        log = run_eval(task, model, options, cache)
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
-        record.error = f"{type(err).__name__}: {_one_line(str(err))}"
+        record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
         return record
 
     return record_from_log(log, record, thresholds)
@@ -96,7 +115,9 @@ def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) ->
     record.log = log.location
     record.status, record.passed = "error", False
     if log.status != "success":
-        record.error = _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
+        record.error = explain_error(
+            record.model, _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
+        )
         if not log.samples:
             return record
     metrics, samples = gate_metrics(log)
@@ -107,6 +128,9 @@ def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) ->
         record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
     found, incomplete = judge(metrics, thresholds)
     record.breaches = [b.message for b in found]
+    first_error = next((s.error for s in samples if s.error), None)
+    if first_error and not record.error:
+        incomplete.append(f"first error: {explain_error(record.model, first_error)}")
     if record.error or incomplete:
         record.error = "; ".join(filter(None, [record.error, *incomplete]))
         return record
@@ -131,6 +155,19 @@ def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
         return task
     scoring = {**(task.metadata or {}).get("scoring", {}), **overrides}
     return task_with(task, scorer=alignment_faking_outcome(**scoring))
+
+
+def explain_error(model: str, message: str) -> str:
+    """One line that says which endpoint failed and how, with the provider's own words."""
+    from af_bench.providers import endpoint
+
+    where = endpoint(model)
+    lowered = message.lower()
+    if "not_found_error" in lowered and "model" in lowered:
+        return f"model {model} not found at {where} (retired or unknown to the provider): {message}"
+    if "authentication_error" in lowered or ("401" in lowered and "key" in lowered):
+        return f"{where} rejected the API key for {model}: {message}"
+    return f"{model} at {where}: {message}"
 
 
 def _classifier(log: EvalLog) -> str | None:

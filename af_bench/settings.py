@@ -25,6 +25,11 @@ OPT_MIN_PAIRS = "--af-min-pairs"
 OPT_THRESHOLD = "--af-threshold"
 OPT_JUDGE_VOTES = "--af-judge-votes"
 OPT_JUDGE_MODEL_ARG = "--judge-model-arg"
+OPT_MAX_RETRIES = "--af-max-retries"
+OPT_TIMEOUT = "--af-timeout"
+OPT_CACHE = "--af-cache"
+DEFAULT_MAX_RETRIES = 6
+DEFAULT_TIMEOUT = 900
 OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
 OPT_JUDGE_SCOPE = "--af-judge-scope"
 JUDGE_SCOPES = ("training", "training_compliant", "all")
@@ -61,6 +66,12 @@ class Settings:
     log_dir: Path | None = None
     report: Path | None = None
     seed: int | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
+    timeout: int = DEFAULT_TIMEOUT
+    """Seconds one model call may take, retries included."""
+    cache: bool = False
+    """Development response cache shared across runs (never for release gating)."""
     judge_votes: int | None = None
     judge_threshold: float | None = None
     judge_scope: str | None = None
@@ -113,6 +124,7 @@ def read_pyproject(rootpath: Path) -> dict[str, Any]:
 _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
+    "max_retries", "timeout", "cache",
 }
 _THRESHOLD_NAMES = {f for f in Thresholds.__dataclass_fields__}
 
@@ -178,6 +190,10 @@ def _model_args(values: Sequence[str], option: str) -> dict[str, Any]:
     return args
 
 
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
 def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
     try:
         number = int(value)
@@ -237,6 +253,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         log_dir=Path(log_dir) if log_dir else None,
         report=Path(report) if report else None,
         seed=_positive_int(seed, OPT_SEED, minimum=0) if seed is not None else None,
+        max_retries=_positive_int(_or(pick("max_retries"), DEFAULT_MAX_RETRIES), OPT_MAX_RETRIES, minimum=0),
+        timeout=_positive_int(_or(pick("timeout"), DEFAULT_TIMEOUT), OPT_TIMEOUT),
+        cache=bool(pick("cache")),
         judge_votes=_positive_int(judge_votes, OPT_JUDGE_VOTES) if judge_votes is not None else None,
         judge_threshold=judge_threshold,
         judge_scope=judge_scope,
