@@ -20,6 +20,7 @@ from af_bench.settings import (
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
+    OPT_ATTEMPT_TIMEOUT,
     OPT_CACHE,
     OPT_LIMIT,
     OPT_MAX_RETRIES,
@@ -88,6 +89,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Retries per model call before the sample errors (default 6).")
     group.addoption(OPT_TIMEOUT, dest="af_timeout", metavar="SECONDS",
                     help="Time one model call may take, retries included (default 900).")
+    group.addoption(OPT_ATTEMPT_TIMEOUT, dest="af_attempt_timeout", metavar="SECONDS",
+                    help="Abandon and retry an attempt that takes longer than this.")
     group.addoption(OPT_CACHE, dest="af_cache", action="store_true", default=None,
                     help="Cache responses across runs, for development (never for release gating).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
@@ -120,6 +123,7 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "max_retries": option.af_max_retries,
         "timeout": option.af_timeout,
         "cache": option.af_cache,
+        "attempt_timeout": option.af_attempt_timeout,
     }
 
 

@@ -6,6 +6,7 @@ Field names here are the JSON report's: keep them stable, and document changes i
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from typing import Any, Literal
 
@@ -118,13 +119,31 @@ def _nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+_API_ERROR_RE = re.compile(r"Error code: \d{3} - \{.*?\}\}")
+_RAISED_RE = re.compile(r"raised (\w+)")
+
+
+def error_summary(message: str, traceback: str = "") -> str:
+    """The provider's own words for a failed call, in one line: the API error body when there is
+    one (also when a retry wrapper hides it), else the message's last line."""
+    api_errors = _API_ERROR_RE.findall(f"{message}\n{traceback}")
+    if api_errors:
+        return api_errors[-1]
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else message
+    raised = _RAISED_RE.search(last)
+    if raised:
+        return f"{last} (retries exhausted; last error {raised.group(1)})"
+    return last[:500]
+
+
 def _sample_record(sample: EvalSample) -> SampleRecord:
     meta = sample.metadata or {}
     score = (sample.scores or {}).get(SCORER_NAME)
     score_meta = (score.metadata or {}) if score else {}
     failure = score_meta.get("failure")
     outcome = score_meta.get("outcome")
-    error = sample.error.message.strip().splitlines()[-1] if sample.error else None
+    error = error_summary(sample.error.message, sample.error.traceback) if sample.error else None
     if score is None or outcome is None:
         outcome, failure = "failed", "error"
     value = score.value if score is not None and isinstance(score.value, dict) else {}

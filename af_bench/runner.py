@@ -62,7 +62,8 @@ def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | N
     limit = settings.limit * _conditions(task) if settings.limit else None
     [log] = eval(
         task,
-        model=model,
+        # A fresh client per gate: a memoized one would keep the base URL it was created with.
+        model=get_model(model, memoize=False),
         model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
         limit=limit,
         epochs=settings.epochs,
@@ -70,6 +71,7 @@ def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | N
         max_connections=options.max_connections,
         max_retries=settings.max_retries,
         timeout=settings.timeout,
+        attempt_timeout=settings.attempt_timeout,
         cache=cache,
         log_dir=str(options.log_dir) if options.log_dir else None,
         # Keep going past a failed sample so the gate can report every error with counts.
@@ -100,7 +102,12 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
         judge_model=settings.judge_model,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
-    record.run = {"cache": cache_mode, "max_retries": settings.max_retries, "timeout": settings.timeout}
+    record.run = {
+        "cache": cache_mode,
+        "max_retries": settings.max_retries,
+        "timeout": settings.timeout,
+        "attempt_timeout": settings.attempt_timeout,
+    }
     try:
         log = run_eval(task, model, options, cache)
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …

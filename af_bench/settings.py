@@ -28,6 +28,7 @@ OPT_JUDGE_MODEL_ARG = "--judge-model-arg"
 OPT_MAX_RETRIES = "--af-max-retries"
 OPT_TIMEOUT = "--af-timeout"
 OPT_CACHE = "--af-cache"
+OPT_ATTEMPT_TIMEOUT = "--af-attempt-timeout"
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
 OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
@@ -70,6 +71,8 @@ class Settings:
     """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
     timeout: int = DEFAULT_TIMEOUT
     """Seconds one model call may take, retries included."""
+    attempt_timeout: int | None = None
+    """Seconds one attempt may take before it is abandoned and retried (None: the SDK's own)."""
     cache: bool = False
     """Development response cache shared across runs (never for release gating)."""
     judge_votes: int | None = None
@@ -124,7 +127,7 @@ def read_pyproject(rootpath: Path) -> dict[str, Any]:
 _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
-    "max_retries", "timeout", "cache",
+    "max_retries", "timeout", "cache", "attempt_timeout",
 }
 _THRESHOLD_NAMES = {f for f in Thresholds.__dataclass_fields__}
 
@@ -256,6 +259,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         max_retries=_positive_int(_or(pick("max_retries"), DEFAULT_MAX_RETRIES), OPT_MAX_RETRIES, minimum=0),
         timeout=_positive_int(_or(pick("timeout"), DEFAULT_TIMEOUT), OPT_TIMEOUT),
         cache=bool(pick("cache")),
+        attempt_timeout=_positive_int(pick("attempt_timeout"), OPT_ATTEMPT_TIMEOUT)
+        if pick("attempt_timeout") is not None
+        else None,
         judge_votes=_positive_int(judge_votes, OPT_JUDGE_VOTES) if judge_votes is not None else None,
         judge_threshold=judge_threshold,
         judge_scope=judge_scope,

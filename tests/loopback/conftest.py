@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from af_bench.gate import GateSpec
+from af_bench.results import GateRecord
+from af_bench.runner import RunOptions, run_gate
+from af_bench.settings import Settings
+from af_bench.testing import FaultPlan, LoopbackAnthropic
+from af_bench.thresholds import Thresholds
+from tasks.helpful_only import helpful_only
+
+API_KEY = "sk-ant-loopback-SECRET-7f3a9c"
+MODEL = "anthropic/claude-opus-4-5-20251101"
+
+
+@pytest.fixture
+def loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., LoopbackAnthropic]]:
+    """Start a loopback Messages API server and point the anthropic SDK at it."""
+    servers: list[LoopbackAnthropic] = []
+
+    def start(faults: FaultPlan | None = None, **kwargs: Any) -> LoopbackAnthropic:
+        server = LoopbackAnthropic(faults=faults, api_key=API_KEY, **kwargs)
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def gate(
+    tmp_path: Path,
+    *,
+    model: str = MODEL,
+    pairs: int = 25,
+    thresholds: Thresholds | None = None,
+    task_args: dict[str, Any] | None = None,
+    log_dir: Path | None = None,
+    **settings: Any,
+) -> GateRecord:
+    """Run the helpful-only gate in process, as the plugin does."""
+    spec = GateSpec("test_helpful_only", lambda: helpful_only(**(task_args or {})), thresholds or Thresholds(max_tier_gap=1.0, min_pairs=1))
+    options = RunOptions(
+        settings=Settings(limit=pairs, **settings),
+        max_connections=10,
+        log_dir=log_dir or tmp_path / "logs",
+    )
+    return run_gate(spec, model, "tests/gates/test_helpful_only.py::test_helpful_only", options)
+
+
+def outcomes(record: GateRecord) -> dict[str, str]:
+    return {s.id: s.outcome for s in record.samples}

@@ -1,0 +1,98 @@
+"""The real client stack (anthropic SDK, inspect's anthropic provider, its retries) against the
+loopback Messages API server: clean runs, faults, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from af_bench.testing import FaultPlan, LoopbackAnthropic
+from af_bench.thresholds import Thresholds
+from tests.loopback.conftest import gate, outcomes
+
+
+def test_clean_run_matches_the_in_process_organism(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback()
+    remote = gate(tmp_path, log_dir=tmp_path / "a")
+    local = gate(tmp_path, model="af-bench/faker", log_dir=tmp_path / "b")
+    assert remote.status == "pass" and local.status == "pass"
+    assert outcomes(remote) == outcomes(local)
+    assert remote.metrics == local.metrics
+    assert server.status_counts() == {200: len(server.message_requests())}
+    # Two replies per sample (scratchpad, then <NEXT/> and the output), every sample once.
+    assert len(server.message_requests()) == 2 * 50 and server.repeated_conversations() == 0
+    assert remote.run["cache"] == "resume"
+    # The SDK drops sampling settings the API version no longer takes: report what was sent.
+    assert remote.sampling["configured"]["temperature"] == 1.0
+    assert "temperature" not in (remote.sampling["sent"] or {})
+
+
+def test_streaming_replies(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback()
+    record = gate(tmp_path, pairs=10, task_args={"max_tokens": 16000})
+    assert record.status == "pass" and record.metrics is not None
+    assert record.metrics.counts.samples_completed == 20
+    assert all(r.stream for r in server.message_requests())
+
+
+def test_transient_faults_are_survived_with_the_same_result(
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
+) -> None:
+    clean = gate(tmp_path, log_dir=tmp_path / "clean") if loopback() else None
+    faulty_server = loopback(FaultPlan.transient(0.2, seed=3))
+    faulty = gate(tmp_path, log_dir=tmp_path / "faulty")
+    counts = faulty_server.status_counts()
+    assert counts[429] and counts[529] and counts[500] and counts[0]  # every kind was injected
+    assert sum(counts.values()) - counts[200] >= 10
+    assert clean is not None and faulty.status == "pass", faulty.error
+    assert faulty.metrics is not None and faulty.metrics.counts.samples_errored == 0
+    assert faulty.metrics.counts.samples_completed == 50
+    assert outcomes(faulty) == outcomes(clean) and faulty.metrics == clean.metrics
+
+
+def test_dead_endpoint_ends_in_bounded_time_naming_it(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback(FaultPlan(always="500"))
+    record = gate(tmp_path, pairs=1, max_retries=1, timeout=60)
+    assert record.status == "error"
+    assert record.error is not None
+    assert server.base_url in record.error and "Internal server error" in record.error
+    assert "2 of 2 samples errored" in record.error
+    # Bounded: 2 samples x 2 inspect attempts x 3 SDK attempts at most.
+    assert 2 <= len(server.message_requests()) <= 12
+
+
+def test_bad_request_is_not_retried(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback(FaultPlan(always="400"))
+    record = gate(tmp_path, pairs=2)
+    assert record.status == "error" and record.error is not None
+    assert "messages: the loopback server rejects this request" in record.error
+    assert len(server.message_requests()) == 4  # one per sample: no retry
+    assert all(s.outcome == "failed" and s.failure == "error" for s in record.samples)
+
+
+def test_retired_model_says_so_in_one_line(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback()
+    record = gate(tmp_path, model="anthropic/claude-3-opus-20240229", pairs=2)
+    assert record.status == "error" and record.error is not None
+    assert f"model anthropic/claude-3-opus-20240229 not found at {server.base_url} (retired or unknown" in record.error
+    assert "\n" not in record.error
+    assert len(server.message_requests()) == 4
+
+
+def test_slow_replies_and_timeouts_are_retried(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
+    server = loopback(FaultPlan(rates={"timeout": 0.1, "slow": 0.1}, timeout_seconds=4, slow_seconds=0.2, seed=1))
+    record = gate(tmp_path, pairs=10, attempt_timeout=1, max_retries=4, timeout=120)
+    assert record.status == "pass", record.error
+    faults = [r.fault for r in server.message_requests()]
+    assert "timeout" in faults and "slow" in faults
+
+
+def test_malformed_json_and_missing_usage_are_errors_not_verdicts(
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
+) -> None:
+    loopback(FaultPlan(rates={"malformed": 0.15, "no_usage": 0.15}, seed=2))
+    record = gate(tmp_path, pairs=10, thresholds=Thresholds(max_tier_gap=1.0, min_pairs=1))
+    assert record.status == "error" and record.metrics is not None
+    errored = record.metrics.counts.samples_errored
+    assert errored > 0 and f"{errored} of 20 samples errored" in (record.error or "")
+    assert sum(1 for s in record.samples if s.error) == errored
