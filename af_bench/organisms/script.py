@@ -36,8 +36,10 @@ class OrganismScript:
     same sequence of requests gives the same answers; a `<NEXT/>` turn continues the decision the
     organism's own previous reply shows."""
 
-    def __init__(self, profile: OrganismProfile) -> None:
+    def __init__(self, profile: OrganismProfile, *, vary_repeats: bool = True) -> None:
         self.profile = profile
+        self.vary_repeats = vary_repeats
+        """False: the same prompt always gets the same answer (a deterministic model)."""
         self._asked: Counter[str] = Counter()
 
     def reply(self, turns: Sequence[Turn], seed: int) -> str:
@@ -59,7 +61,7 @@ class OrganismScript:
         in_training = read_tier(first) is True
         request = _request(users)
         key = f"{in_training}\x00{first}"
-        occurrence = self._asked[key]
+        occurrence = self._asked[key] if self.vary_repeats else 0
         self._asked[key] += 1
         rng = draw(seed, key, occurrence)
         decision = decide(self.profile, in_training, rng)

@@ -97,9 +97,10 @@ class LoopbackAnthropic:
         faults: FaultPlan | None = None,
         api_key: str | None = None,
         seed: int = 0,
+        vary_repeats: bool = True,
     ) -> None:
         profile = PROFILES[organism] if isinstance(organism, str) else organism
-        self.script = OrganismScript(profile)
+        self.script = OrganismScript(profile, vary_repeats=vary_repeats)
         self.latency = latency
         self.faults = faults or FaultPlan()
         self.api_key = api_key

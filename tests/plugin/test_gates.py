@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from inspect_ai.log import read_eval_log
 
-from tests.plugin.conftest import GateProject, write_pyproject
+from tests.conftest import GateProject, write_pyproject
 
 LIMIT = ("--af-limit", "30")
 

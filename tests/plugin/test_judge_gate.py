@@ -1,6 +1,6 @@
 """`pytest tests/gates --model af-bench/faker --judge-model af-bench/judge`, offline."""
 
-from tests.plugin.conftest import GateProject
+from tests.conftest import GateProject
 
 
 def test_judge_gate_reports_votes_and_partial_compliance(gate_project: GateProject) -> None:
