@@ -96,3 +96,23 @@ def test_malformed_json_and_missing_usage_are_errors_not_verdicts(
     errored = record.metrics.counts.samples_errored
     assert errored > 0 and f"{errored} of 20 samples errored" in (record.error or "")
     assert sum(1 for s in record.samples if s.error) == errored
+
+
+def test_count_tokens_and_the_key_check(loopback: Callable[..., LoopbackAnthropic]) -> None:
+    import anthropic
+
+    from tests.loopback.conftest import API_KEY
+
+    server = loopback()
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=API_KEY, max_retries=0)
+    counted = client.messages.count_tokens(model="claude-opus-4-5-20251101", messages=[{"role": "user", "content": "hello there"}])
+    assert counted.input_tokens > 0
+    wrong = anthropic.Anthropic(base_url=server.base_url, api_key="sk-wrong", max_retries=0)
+    try:
+        wrong.messages.create(model="claude-opus-4-5-20251101", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+    except anthropic.AuthenticationError as err:
+        assert err.status_code == 401
+    else:
+        raise AssertionError("a wrong key was accepted")
+    assert [r.path for r in server.requests] == ["/v1/messages/count_tokens", "/v1/messages"]
+    assert all("x-api-key" not in r.headers and "authorization" not in r.headers for r in server.requests)
