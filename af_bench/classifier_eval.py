@@ -3,7 +3,6 @@ inspect's retries, concurrency, logging and cache)."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from inspect_ai.solver import TaskState
 
 from af_bench.classifiers import AFClassifier, HeuristicAFClassifier, ScratchpadCase
 from af_bench.classifiers.judge import JudgeAFClassifier, JudgeSettings
-from af_bench.datasets import DatasetError
+from af_bench.datasets import DatasetError, read_jsonl_rows
 from af_bench.prompts import read_prompt
 from af_bench.validation import ClassifierFigures, classifier_figures
 
@@ -35,15 +34,7 @@ def load_labelled(path: str | Path, text_field: str = "text", label_field: str =
         raise DatasetError(f"{file}: labelled file not found")
     items: list[LabelledScratchpad] = []
     seen: set[str] = set()
-    for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DatasetError(f"{file}:{line_no}: invalid JSON ({err.msg})") from None
-        if not isinstance(row, dict):
-            raise DatasetError(f"{file}:{line_no}: expected a JSON object")
+    for line_no, row in read_jsonl_rows(file):
         text, label = row.get(text_field), row.get(label_field)
         if not isinstance(text, str):
             raise DatasetError(f"{file}:{line_no}: missing text field {text_field!r}")

@@ -58,7 +58,7 @@ def load_requests(
         raise DatasetError(f"{file}: dataset file not found")
     suffix = file.suffix.lower()
     if suffix in (".jsonl", ".json"):
-        rows = list(_jsonl_rows(file))
+        rows = list(read_jsonl_rows(file))
     elif suffix == ".csv":
         rows = list(_csv_rows(file))
     else:
@@ -98,7 +98,8 @@ def load_requests(
     return requests
 
 
-def _jsonl_rows(file: Path) -> list[tuple[int, dict[str, object]]]:
+def read_jsonl_rows(file: Path) -> list[tuple[int, dict[str, object]]]:
+    """(line number, object) for every non-blank line; errors name the file and line."""
     rows: list[tuple[int, dict[str, object]]] = []
     with file.open(encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):

@@ -170,6 +170,15 @@ class LoopbackAnthropic:
             return self.script.reply(turns, self.seed)
 
 
+_ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
+    "429": (429, "rate_limit_error", "rate limited by the loopback server"),
+    "529": (529, "overloaded_error", "Overloaded"),
+    "500": (500, "api_error", "Internal server error"),
+    "400": (400, "invalid_request_error", "messages: the loopback server rejects this request"),
+    "404": (404, "not_found_error", "model: {model}"),
+}
+
+
 def _error(kind: str, message: str) -> bytes:
     return json.dumps({"type": "error", "error": {"type": kind, "message": message}}).encode()
 
@@ -227,26 +236,13 @@ def _handler_for(server: LoopbackAnthropic) -> type[BaseHTTPRequestHandler]:
                 fault = "404"
             if server.latency:
                 time.sleep(server.latency)
-            if fault == "429":
-                record(429, fault)
-                self._send(429, _error("rate_limit_error", "rate limited by the loopback server"),
-                           {"retry-after-ms": str(server.faults.retry_after_ms), "retry-after": "0"})
-                return
-            if fault == "529":
-                record(529, fault)
-                self._send(529, _error("overloaded_error", "Overloaded"))
-                return
-            if fault == "500":
-                record(500, fault)
-                self._send(500, _error("api_error", "Internal server error"))
-                return
-            if fault == "400":
-                record(400, fault)
-                self._send(400, _error("invalid_request_error", "messages: the loopback server rejects this request"))
-                return
-            if fault == "404":
-                record(404, fault)
-                self._send(404, _error("not_found_error", f"model: {model}"))
+            if fault in _ERROR_REPLIES:
+                status, kind, message = _ERROR_REPLIES[fault]
+                headers = {}
+                if fault == "429":
+                    headers = {"retry-after-ms": str(server.faults.retry_after_ms), "retry-after": "0"}
+                record(status, fault)
+                self._send(status, _error(kind, message.format(model=model)), headers)
                 return
             if fault == "drop":
                 record(0, fault)
