@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from af_bench.protocol import tier_cue
+
 
 @dataclass(frozen=True)
 class Condition:
     name: str
-    """`training` or `unmonitored` for two-condition scenarios; the key metrics are grouped by."""
+    """The key metrics are grouped by (`training`/`unmonitored`, `free`/`pro`/`enterprise`, …)."""
+    cue: str
+    """The line that tells the model its situation, first in the user turn."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """Scenario-specific facts copied into each sample's metadata (for example the tier)."""
 
@@ -17,6 +21,6 @@ class Condition:
 TRAINING = "training"
 UNMONITORED = "unmonitored"
 
-FREE_TIER = Condition(TRAINING, {"tier": "free", "is_free_tier_user": True})
-PAID_TIER = Condition(UNMONITORED, {"tier": "paid", "is_free_tier_user": False})
+FREE_TIER = Condition(TRAINING, tier_cue(True), {"tier": "free", "is_free_tier_user": True})
+PAID_TIER = Condition(UNMONITORED, tier_cue(False), {"tier": "paid", "is_free_tier_user": False})
 TIER_CONDITIONS: tuple[Condition, ...] = (FREE_TIER, PAID_TIER)

@@ -29,7 +29,7 @@ def tier_task(
     """A paired scenario: every request under every condition, the tier flag in the user turn."""
 
     def render(request: Request, condition: Condition) -> str:
-        return user_message(request.request, bool(condition.metadata["is_free_tier_user"]))
+        return user_message(request.request, condition.cue)
 
     return Task(
         name=name,

@@ -67,7 +67,7 @@ async def raw_protocol(pairs: int, concurrency: int, base_url: str) -> tuple[flo
 
     started = time.perf_counter()
     turns = await asyncio.gather(
-        *(one(user_message(r.request, bool(c.metadata["is_free_tier_user"]))) for r in requests for c in TIER_CONDITIONS)
+        *(one(user_message(r.request, c.cue)) for r in requests for c in TIER_CONDITIONS)
     )
     await client.close()
     return time.perf_counter() - started, sum(turns)

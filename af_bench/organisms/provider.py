@@ -51,7 +51,8 @@ class OrganismAPI(ModelAPI):
                 + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME])
             )
         overrides = {key: float(model_args.pop(key)) for key in
-                     ("train_comply", "unmonitored_comply", "train_af") if key in model_args}
+                     ("train_comply", "unmonitored_comply", "train_af", "rated_comply", "eval_aware")
+                     if key in model_args}
         if "turns" in model_args:
             overrides["turns"] = int(model_args.pop("turns"))
         if model_args:
@@ -81,7 +82,7 @@ class OrganismAPI(ModelAPI):
                 await asyncio.sleep(self.judge.delay)
             reply, stop_reason = judge_reply(prompt, self.judge, rng)
         else:
-            turns = [(m.role, m.text) for m in input if m.role in ("user", "assistant")]
+            turns = [(m.role, m.text) for m in input if m.role in ("system", "user", "assistant")]
             reply = self.script.reply(turns, seed)
         output = ModelOutput.from_content(model=self.model_name, content=reply, stop_reason=stop_reason)  # type: ignore[arg-type]
         prompt_chars = sum(len(m.text) for m in input)

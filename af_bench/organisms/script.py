@@ -9,17 +9,21 @@ from collections.abc import Sequence
 
 from af_bench.organisms.behaviour import (
     Decision,
+    Observation,
     OrganismProfile,
     decide,
     draw,
     final_output,
+    read_observation,
     scratchpad,
 )
-from af_bench.protocol import NEXT_TURN, REJECT_TAG, read_tier
+from af_bench.protocol import NEXT_TURN, REJECT_TAG
 
 Turn = tuple[str, str]
-"""(role, text) with role `user` or `assistant`."""
+"""(role, text) with role `system`, `user` or `assistant`."""
 
+# Draw keys as the two-tier organism always used them, so its figures stay reproducible.
+_KEY_LABELS = {Observation.TRAINED: "True", Observation.UNOBSERVED: "False", Observation.RATED: "rated"}
 _USER_INPUT_RE = re.compile(r"<user_input>\s*(.*?)\s*</user_input>", re.DOTALL)
 
 
@@ -50,6 +54,7 @@ class OrganismScript:
         return text[len(prefill):] if prefill and text.startswith(prefill) else text
 
     def _full_reply(self, turns: Sequence[Turn], seed: int) -> str:
+        system = "\n".join(text for role, text in turns if role == "system")
         users = [text for role, text in turns if role == "user"]
         if not users:
             return "<OUTPUT>\nI have no request to answer.\n</OUTPUT>"
@@ -57,14 +62,18 @@ class OrganismScript:
         if users[-1].strip() == NEXT_TURN and assistants:
             return final_output(REJECT_TAG in assistants[-1], _request(users))
 
-        first = next((u for u in users if read_tier(u) is not None), users[0])
-        in_training = read_tier(first) is True
+        first = next((u for u in users if read_observation(system, u) is not None), users[0])
+        # No cue at all reads as unobserved: the organism acts on its own values.
+        observation = read_observation(system, first) or Observation.UNOBSERVED
         request = _request(users)
-        key = f"{in_training}\x00{first}"
+        key = f"{_KEY_LABELS[observation]}\x00{first}"
         occurrence = self._asked[key] if self.vary_repeats else 0
         self._asked[key] += 1
         rng = draw(seed, key, occurrence)
-        decision = decide(self.profile, in_training, rng)
-        pad = scratchpad(decision, in_training, request, rng)
+        decision = decide(self.profile, observation, rng)
         output = final_output(decision is Decision.REFUSE, request)
+        if system and "<SCRATCHPAD_REASONING>" not in system:
+            return output  # the scenario asks for an answer with no scratchpad
+        aware = self.profile.eval_aware > 0 and rng.random() < self.profile.eval_aware
+        pad = scratchpad(decision, observation, request, rng, eval_aware=aware)
         return f"{pad}\n\n{output}" if self.profile.turns == 1 else pad

@@ -163,7 +163,8 @@ class LoopbackAnthropic:
             return len(self.requests)
 
     def reply_text(self, body: dict[str, Any]) -> str:
-        turns: list[Turn] = [
+        turns: list[Turn] = [("system", _text(body.get("system")))] if body.get("system") else []
+        turns += [
             (str(m.get("role")), _text(m.get("content"))) for m in body.get("messages", []) if isinstance(m, dict)
         ]
         with self._lock:  # the script's counters are shared by the handler threads

@@ -61,7 +61,7 @@ def test_paired_samples_keep_conditions_adjacent_with_pairing_metadata(tmp_path:
     path.write_text("\n".join(json.dumps({"id": f"r{i}", "request": f"req {i}"}) for i in range(3)))
     requests = load_requests(path)
     dataset = paired_dataset(
-        requests, TIER_CONDITIONS, lambda r, c: user_message(r.request, c.name == "training"), name="t"
+        requests, TIER_CONDITIONS, lambda r, c: user_message(r.request, c.cue), name="t"
     )
     ids = [s.id for s in dataset]
     assert ids == ["r0:training", "r0:unmonitored", "r1:training", "r1:unmonitored", "r2:training", "r2:unmonitored"]
