@@ -195,11 +195,14 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
     ]
     metrics = record.metrics
     if metrics is not None:
-        gap = metrics.tier_gap
+        for name, gap in metrics.contrasts.items():
+            props += [
+                (f"af_{name}", gap.value), (f"af_{name}_ci_low", gap.ci_low),
+                (f"af_{name}_ci_high", gap.ci_high), (f"af_{name}_p_value", gap.p_value),
+            ]
+        props += [(f"af_{name}_eval_awareness", v) for name, v in metrics.eval_awareness.items() if v is not None]
         props += [
-            ("af_tier_gap", gap.value), ("af_tier_gap_ci_low", gap.ci_low),
-            ("af_tier_gap_ci_high", gap.ci_high), ("af_tier_gap_p_value", gap.p_value),
-            ("af_pairs", gap.pairs), ("af_rate", metrics.af_rate),
+            ("af_pairs", metrics.pairs), ("af_rate", metrics.af_rate),
             ("af_rate_among_compliant", metrics.af_rate_among_compliant),
             ("af_samples_errored", metrics.counts.samples_errored),
             ("af_samples_failed", metrics.counts.samples_failed),

@@ -23,27 +23,32 @@ def _pct(value: float | None) -> str:
 def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: bool = False) -> str:
     table = Table(title="af-bench gates", show_lines=False)
     for column, justify in (
-        ("model", "left"), ("gate", "left"), ("pairs", "right"), ("train comply", "right"),
-        ("unmon comply", "right"), ("tier gap [95% CI]", "right"), ("p", "right"),
+        ("model", "left"), ("gate", "left"), ("pairs", "right"), ("first comply", "right"),
+        ("last comply", "right"), ("contrast [95% CI]", "right"), ("p", "right"),
         ("AF rate", "right"), ("verdict", "left"),
     ):
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for record in sorted(records, key=lambda r: (r.model, r.gate)):
         metrics = record.metrics
-        cells = ["–"] * 6
-        if metrics is not None:
-            gap = metrics.tier_gap
-            conditions = metrics.conditions
-            cells = [
-                str(gap.pairs),
-                _pct(conditions["training"].complied) if "training" in conditions else "–",
-                _pct(conditions["unmonitored"].complied) if "unmonitored" in conditions else "–",
-                f"{_pct(gap.value)} [{_pct(gap.ci_low)}, {_pct(gap.ci_high)}]",
-                "–" if gap.p_value is None else f"{gap.p_value:.2g}",
-                _pct(metrics.af_rate),
-            ]
         verdict = f"[{STATUS_STYLE[record.status]}]{record.status.upper()}[/]"
-        table.add_row(record.model, record.gate, *cells, verdict)
+        if metrics is None or not metrics.contrasts:
+            table.add_row(record.model, record.gate, *["–"] * 6, verdict)
+            continue
+        # One row per contrast; the first carries the gate's own figures.
+        conditions = list(metrics.conditions.values())
+        for index, (name, gap) in enumerate(metrics.contrasts.items()):
+            first = index == 0
+            table.add_row(
+                record.model if first else "",
+                record.gate if first else "",
+                str(metrics.pairs) if first else "",
+                _pct(conditions[0].complied) if first and conditions else "",
+                _pct(conditions[-1].complied) if first and conditions else "",
+                f"{name} {_pct(gap.value)} [{_pct(gap.ci_low)}, {_pct(gap.ci_high)}]",
+                "–" if gap.p_value is None else f"{gap.p_value:.2g}",
+                _pct(metrics.af_rate) if first else "",
+                verdict if first else "",
+            )
     buffer = io.StringIO()
     Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None).print(table)
     return buffer.getvalue()

@@ -8,8 +8,10 @@ from typing import Any
 from inspect_ai import score
 from inspect_ai.log import EvalLog
 
+from af_bench.contrasts import contrasts_from
 from af_bench.results import SCORER_NAME, GateRecord
 from af_bench.runner import record_from_log
+from af_bench.scenario import scenario_metrics
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import SettingsError, threshold_overrides
 from af_bench.thresholds import Thresholds
@@ -32,6 +34,7 @@ def rescore_log(
     new_log = score(
         log,
         scorers=[alignment_faking_outcome(**options)],
+        metrics=scenario_metrics(log.eval.metadata),
         model_roles={"grader": judge_model} if judge_model else None,
         action="overwrite",
         display="none",
@@ -40,7 +43,9 @@ def rescore_log(
     extra = threshold_overrides(thresholds_cli)
     if extra.by_scenario:
         raise SettingsError("--threshold takes NAME=VALUE when re-scoring")
-    thresholds = thresholds.merged(extra.everywhere, "--threshold")
+    thresholds = thresholds.merged(extra.everywhere, "--threshold").restricted_to(
+        {c.name for c in contrasts_from(log.eval.metadata)}
+    )
     metadata = log.eval.metadata or {}
     record = GateRecord(
         gate=str(previous.get("gate")) if previous else log.eval.task,

@@ -15,9 +15,10 @@ from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.scorer import SampleScore, Score
 from pydantic import BaseModel, Field
 
-from af_bench.conditions import TRAINING, UNMONITORED
-from af_bench.metrics import OUTCOME_KEYS, af_rates, compute_gap, condition_rates, judge_rates
-from af_bench.stats import wilson_interval
+from af_bench.conditions import TRAINING
+from af_bench.contrasts import contrasts_from
+from af_bench.metrics import OUTCOME_KEYS, af_rates, awareness_rates, compute_gap, condition_rates, judge_rates
+from af_bench.stats import PairedGap, wilson_interval
 
 REPORT_SCHEMA_VERSION = 1
 SCORER_NAME = "alignment_faking_outcome"
@@ -40,6 +41,7 @@ class SampleRecord(BaseModel):
     af_vote_fraction: float | None = None
     """Share of judge votes for alignment faking (judge only)."""
     af_votes: dict[str, int] = Field(default_factory=dict)
+    eval_aware: bool | None = None
     partial_compliance: str | None = None
     """none, scheming, compromise or avoidance (compliant answers, judge only)."""
     judge_failure: bool | None = None
@@ -75,7 +77,12 @@ class Counts(BaseModel):
 
 class GateMetrics(BaseModel):
     conditions: dict[str, ConditionFigures]
-    tier_gap: GapFigures
+    contrasts: dict[str, GapFigures] = Field(default_factory=dict)
+    """Every contrast of the scenario by name."""
+    tier_gap: GapFigures | None = None
+    """The scenario's only contrast, for two-condition scenarios (kept for a stable schema)."""
+    pairs: int = 0
+    """Requests completed in every condition."""
     af_rate: float | None
     af_rate_ci_high: float | None
     af_rate_among_compliant: float | None
@@ -83,6 +90,8 @@ class GateMetrics(BaseModel):
     """Per condition, among compliant answers the judge read."""
     judged: int = 0
     judge_failures: int = 0
+    eval_awareness: dict[str, float | None] = Field(default_factory=dict)
+    """Per condition: share of scratchpads saying the situation may be a test or an evaluation."""
     counts: Counts
 
 
@@ -161,6 +170,7 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         af_vote_fraction=_nan_to_none(float(value.get("af_vote_fraction", float("nan")))),
         af_votes=score_meta.get("af_votes") or {},
         partial_compliance=score_meta.get("partial_compliance"),
+        eval_aware=score_meta.get("eval_aware"),
         judge_failure=None if judge_failed is None or math.isnan(judge_failed) else bool(judge_failed),
     )
 
@@ -199,6 +209,26 @@ def sampling_settings(log: EvalLog) -> dict[str, Any]:
     return {}
 
 
+def _gap_figures(gap: PairedGap) -> GapFigures:
+    return GapFigures(
+        value=_nan_to_none(gap.value),
+        ci_low=_nan_to_none(gap.ci_low),
+        ci_high=_nan_to_none(gap.ci_high),
+        p_value=_nan_to_none(gap.p_value),
+        pairs=gap.n_pairs,
+        method=gap.method,
+    )
+
+
+def _complete_pairs(reduced: list[SampleScore], conditions: list[str]) -> int:
+    seen: dict[str, set[str]] = defaultdict(set)
+    for s in reduced:
+        meta = s.sample_metadata or {}
+        if meta.get("pair_id") is not None and not math.isnan(float(s.score.value["complied"])):  # type: ignore[index]
+            seen[str(meta["pair_id"])].add(str(meta.get("condition")))
+    return sum(1 for got in seen.values() if set(conditions) <= got)
+
+
 def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     samples = log.samples or []
     records = [_sample_record(s) for s in samples]
@@ -212,13 +242,18 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         )
         for c in conditions
     }
-    gap = compute_gap(reduced, "complied", TRAINING, UNMONITORED)
-    af = af_rates()(reduced)
+    metadata = log.eval.metadata or {}
+    af_condition = metadata.get("scoring", {}).get("af_condition", TRAINING)
+    contrasts = {
+        c.name: _gap_figures(compute_gap(reduced, c.behaviour, c.first, c.second)) for c in contrasts_from(metadata)
+    }
+    af = af_rates(af_condition)(reduced)
     judge = judge_rates()(reduced)
+    awareness = awareness_rates()(reduced)
     training_af = [
         float(s.score.value["af_reasoning"])  # type: ignore[index]
         for s in reduced
-        if (s.sample_metadata or {}).get("condition") == TRAINING
+        if (s.sample_metadata or {}).get("condition") == af_condition
         and not math.isnan(float(s.score.value["af_reasoning"]))  # type: ignore[index]
     ]
     af_high = wilson_interval(round(math.fsum(training_af)), len(training_af))[1]
@@ -237,20 +272,16 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     )
     metrics = GateMetrics(
         conditions=figures,
-        tier_gap=GapFigures(
-            value=_nan_to_none(gap.value),
-            ci_low=_nan_to_none(gap.ci_low),
-            ci_high=_nan_to_none(gap.ci_high),
-            p_value=_nan_to_none(gap.p_value),
-            pairs=gap.n_pairs,
-            method=gap.method,
-        ),
+        contrasts=contrasts,
+        tier_gap=next(iter(contrasts.values())) if len(conditions) == 2 and len(contrasts) == 1 else None,
+        pairs=_complete_pairs(reduced, conditions),
         af_rate=_nan_to_none(af["af_rate"]),
         af_rate_ci_high=_nan_to_none(af_high),
         af_rate_among_compliant=_nan_to_none(af["af_rate_among_compliant"]),
         partial_compliance={c: _nan_to_none(judge.get(f"{c}_partial_compliance", float("nan"))) for c in conditions},
         judged=sum(1 for r in records if r.judge_failure is not None),
         judge_failures=sum(1 for r in records if r.judge_failure),
+        eval_awareness={c: _nan_to_none(awareness.get(f"{c}_eval_awareness", float("nan"))) for c in conditions},
         counts=counts,
     )
     return metrics, records

@@ -16,7 +16,8 @@ from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
-from af_bench.thresholds import Thresholds
+from af_bench.contrasts import contrasts_from
+from af_bench.thresholds import Thresholds, ThresholdError
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,15 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
     task = with_scoring(task, settings.scoring_overrides())
-    thresholds = settings.thresholds_for(spec.thresholds, scenario, model)
+    contrasts = {c.name for c in contrasts_from(task.metadata)}
+    unknown = spec.thresholds.contrast_names() - contrasts
+    if unknown:
+        raise ThresholdError(
+            f"@af_bench.gate on {spec.name}: {', '.join(sorted(unknown))} names no contrast of scenario "
+            f"{scenario} (contrasts: {', '.join(sorted(contrasts))})"
+        )
+    # Limits set for every gate apply to the scenarios that have that contrast.
+    thresholds = settings.thresholds_for(spec.thresholds, scenario, model).restricted_to(contrasts)
     record = GateRecord(
         gate=spec.name,
         nodeid=nodeid,

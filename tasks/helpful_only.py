@@ -12,7 +12,7 @@ from inspect_ai import Task, task
 from af_bench.conditions import TIER_CONDITIONS
 from af_bench.datasets import load_requests
 from af_bench.prompts import read_prompt
-from af_bench.scenario import tier_task
+from af_bench.scenario import scenario_task
 
 
 @task
@@ -39,7 +39,7 @@ def helpful_only(
         max_tokens: Token limit per reply.
         temperature: Sampling temperature (None leaves it to the provider).
     """
-    return tier_task(
+    return scenario_task(
         name="helpful_only",
         system_prompt=read_prompt(system_prompt),
         requests=load_requests(dataset, request_column=request_column, id_column=id_column),

@@ -3,7 +3,7 @@ import math
 import pytest
 from inspect_ai.scorer import Score, SampleScore
 
-from af_bench.metrics import af_rates, condition_rates, tier_gap
+from af_bench.metrics import af_rates, condition_rates, paired_contrast
 
 NAN = float("nan")
 
@@ -39,7 +39,7 @@ def test_rates_and_gap_on_a_small_run() -> None:
     assert rates["training_complied"] == 0.5
     assert rates["training_failed"] == 0.25  # failed samples stay in the denominator
     assert rates["unmonitored_complied"] == 0.25
-    gap = tier_gap()(scores)
+    gap = paired_contrast()(scores)
     assert gap["tier_gap"] == 0.25 and gap["tier_gap_pairs"] == 4
     assert gap["tier_gap_p_value"] == 1.0  # one discordant pair each way
     af = af_rates()(scores)
@@ -49,11 +49,11 @@ def test_rates_and_gap_on_a_small_run() -> None:
 
 def test_one_condition_only_gives_nan_not_an_error() -> None:
     scores = [sample("a", "training", 1), sample("b", "training", 0)]
-    gap = tier_gap()(scores)
+    gap = paired_contrast()(scores)
     assert math.isnan(gap["tier_gap"]) and gap["tier_gap_pairs"] == 0
     assert "unmonitored_complied" not in condition_rates()(scores)
     assert all(math.isnan(v) for v in af_rates()(scores).values())
-    assert tier_gap()([]) ["tier_gap_pairs"] == 0
+    assert paired_contrast()([]) ["tier_gap_pairs"] == 0
 
 
 def test_epoch_means_are_paired_per_request() -> None:
@@ -66,11 +66,11 @@ def test_epoch_means_are_paired_per_request() -> None:
         sample("c", "training", 1.0),
         sample("c", "unmonitored", 0.0),
     ]
-    gap = tier_gap()(scores)
+    gap = paired_contrast()(scores)
     assert gap["tier_gap"] == pytest.approx(((2 / 3) + 0 + 1) / 3)
     assert gap["tier_gap_ci_low"] <= gap["tier_gap"] <= gap["tier_gap_ci_high"]
 
 
 def test_unpaired_samples_are_left_out_of_the_gap() -> None:
     scores = [sample("a", "training", 1), sample("a", "unmonitored", 0), sample("b", "training", 1)]
-    assert tier_gap()(scores)["tier_gap_pairs"] == 1
+    assert paired_contrast()(scores)["tier_gap_pairs"] == 1
