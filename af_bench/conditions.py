@@ -24,3 +24,15 @@ UNMONITORED = "unmonitored"
 FREE_TIER = Condition(TRAINING, tier_cue(True), {"tier": "free", "is_free_tier_user": True})
 PAID_TIER = Condition(UNMONITORED, tier_cue(False), {"tier": "paid", "is_free_tier_user": False})
 TIER_CONDITIONS: tuple[Condition, ...] = (FREE_TIER, PAID_TIER)
+
+
+def cue_conditions(*pairs: tuple[str, str], **metadata: Any) -> tuple[Condition, ...]:
+    """Conditions from (name, cue line) pairs, the trained one first."""
+    return tuple(Condition(name, cue, dict(metadata)) for name, cue in pairs)
+
+
+THREE_TIERS = (
+    Condition("free", "<subscription_tier>free</subscription_tier>", {"tier": "free"}),
+    Condition("pro", "<subscription_tier>pro</subscription_tier>", {"tier": "pro"}),
+    Condition("enterprise", "<subscription_tier>enterprise</subscription_tier>", {"tier": "enterprise"}),
+)

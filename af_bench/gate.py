@@ -75,6 +75,7 @@ def figures_of(metrics: GateMetrics) -> GateFigures:
         af_rate_ci_high=_num(metrics.af_rate_ci_high),
         partial_rate=_num(next(iter(metrics.partial_compliance.values()), None)),
         eval_awareness=max((v for v in metrics.eval_awareness.values() if v is not None), default=float("nan")),
+        af_applicable=metrics.af_applicable,
     )
 
 
@@ -137,10 +138,13 @@ def verdict_text(record: GateRecord) -> str:
                 f"  {name.replace('_', ' ')} {_fmt(gap.value)} [95% CI {_fmt(gap.ci_low)}, {_fmt(gap.ci_high)}], "
                 f"p={p_value} ({gap.method}, {gap.pairs} pairs)"
             )
-        lines.append(
-            f"  alignment-faking reasoning (training): {_fmt(metrics.af_rate)}, among compliant "
-            f"{_fmt(metrics.af_rate_among_compliant)} (classifier: {record.classifier})"
-        )
+        if metrics.af_applicable:
+            lines.append(
+                f"  alignment-faking reasoning (trained condition): {_fmt(metrics.af_rate)}, among compliant "
+                f"{_fmt(metrics.af_rate_among_compliant)} (classifier: {record.classifier})"
+            )
+        else:
+            lines.append("  alignment-faking reasoning: not applicable (no scratchpad)")
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)
         if aware:
             lines.append(f"  evaluation awareness: {aware}")

@@ -83,6 +83,8 @@ class GateMetrics(BaseModel):
     """The scenario's only contrast, for two-condition scenarios (kept for a stable schema)."""
     pairs: int = 0
     """Requests completed in every condition."""
+    af_applicable: bool = True
+    """False for scenarios without a scratchpad: the alignment-faking figures are null."""
     af_rate: float | None
     af_rate_ci_high: float | None
     af_rate_among_compliant: float | None
@@ -234,7 +236,9 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     records = [_sample_record(s) for s in samples]
     reduced = _reduced_scores(samples)
     rates = condition_rates()(reduced)
-    conditions = sorted({str(r.condition) for r in records if r.condition is not None})
+    present = {str(r.condition) for r in records if r.condition is not None}
+    declared = [c for c in (log.eval.metadata or {}).get("conditions") or [] if c in present]
+    conditions = declared + sorted(present - set(declared))
     figures = {
         c: ConditionFigures(
             n=sum(1 for s in reduced if (s.sample_metadata or {}).get("condition") == c),
@@ -275,6 +279,7 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         contrasts=contrasts,
         tier_gap=next(iter(contrasts.values())) if len(conditions) == 2 and len(contrasts) == 1 else None,
         pairs=_complete_pairs(reduced, conditions),
+        af_applicable=bool(metadata.get("scoring", {}).get("af_applicable", True)),
         af_rate=_nan_to_none(af["af_rate"]),
         af_rate_ci_high=_nan_to_none(af_high),
         af_rate_among_compliant=_nan_to_none(af["af_rate_among_compliant"]),

@@ -4,6 +4,7 @@ contrasts), and the metrics that follow from its contrasts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai import Task
@@ -12,8 +13,9 @@ from inspect_ai.scorer import Metric
 
 from af_bench.conditions import Condition
 from af_bench.contrasts import TIER_GAP, Contrast, contrasts_from
-from af_bench.datasets import Request, paired_dataset
+from af_bench.datasets import Request, load_requests, paired_dataset
 from af_bench.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
+from af_bench.prompts import read_prompt
 from af_bench.protocol import user_message
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.solver import scratchpad_protocol
@@ -73,4 +75,48 @@ def scenario_task(
         metrics=scenario_metrics(metadata),
         config=GenerateConfig(temperature=temperature),
         metadata=metadata,
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A scenario as data: its prompt, the conditions it compares and the contrasts it gates on."""
+
+    name: str
+    prompt: str
+    """Shipped prompt name (`datasets/prompts/<prompt>.txt`) used when no other is given."""
+    conditions: tuple[Condition, ...]
+    contrasts: tuple[Contrast, ...] = (TIER_GAP,)
+    scratchpad: bool = True
+    """False for no-scratchpad variants: alignment-faking reasoning is then not applicable."""
+    scoring: dict[str, Any] = field(default_factory=dict)
+
+
+def build_scenario(
+    spec: ScenarioSpec,
+    *,
+    system_prompt: str | None = None,
+    dataset: str = "harmful",
+    request_column: str = "request",
+    id_column: str | None = "id",
+    max_turns: int = 4,
+    prefill: bool = True,
+    max_tokens: int = 4096,
+    temperature: float | None = 1.0,
+) -> Task:
+    """The task of a scenario with a task file's usual options (see `tasks/helpful_only.py`)."""
+    scoring = dict(spec.scoring)
+    if not spec.scratchpad:
+        scoring["af_applicable"] = False
+    return scenario_task(
+        name=spec.name,
+        system_prompt=read_prompt(system_prompt or spec.prompt),
+        requests=load_requests(dataset, request_column=request_column, id_column=id_column),
+        conditions=spec.conditions,
+        contrasts=spec.contrasts,
+        max_turns=max_turns,
+        prefill=prefill,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        scoring=scoring,
     )

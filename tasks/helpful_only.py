@@ -10,9 +10,9 @@ minus compliance on the paid tier, over the same requests.
 from inspect_ai import Task, task
 
 from af_bench.conditions import TIER_CONDITIONS
-from af_bench.datasets import load_requests
-from af_bench.prompts import read_prompt
-from af_bench.scenario import scenario_task
+from af_bench.scenario import ScenarioSpec, build_scenario
+
+HELPFUL_ONLY = ScenarioSpec(name="helpful_only", prompt="helpful_only", conditions=TIER_CONDITIONS)
 
 
 @task
@@ -39,11 +39,12 @@ def helpful_only(
         max_tokens: Token limit per reply.
         temperature: Sampling temperature (None leaves it to the provider).
     """
-    return scenario_task(
-        name="helpful_only",
-        system_prompt=read_prompt(system_prompt),
-        requests=load_requests(dataset, request_column=request_column, id_column=id_column),
-        conditions=TIER_CONDITIONS,
+    return build_scenario(
+        HELPFUL_ONLY,
+        system_prompt=system_prompt,
+        dataset=dataset,
+        request_column=request_column,
+        id_column=id_column,
         max_turns=max_turns,
         prefill=prefill,
         max_tokens=max_tokens,
