@@ -13,6 +13,7 @@ import pytest
 
 from af_bench.gate import GATE_MARKER, MODEL_ARG, GateSpec
 from af_bench.models import ModelNameError
+from af_bench.thresholds import ThresholdError
 from af_bench.settings import (
     OPT_EPOCHS,
     OPT_JUDGE_MODEL,
@@ -235,11 +236,14 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str) -> GateRecord:
         log_dir=session.settings.log_dir,
     )
     sink = _progress_sink(request.config)
-    if sink is not None:
-        with watch(_task_name(spec), af_model, sink):
+    try:
+        if sink is not None:
+            with watch(_task_name(spec), af_model, sink):
+                record = run_gate(spec, af_model, request.node.nodeid, options)
+        else:
             record = run_gate(spec, af_model, request.node.nodeid, options)
-    else:
-        record = run_gate(spec, af_model, request.node.nodeid, options)
+    except ThresholdError as err:
+        pytest.fail(str(err), pytrace=False)
     request.node.stash[RECORD_KEY] = record
     request.node.user_properties.extend(junit_properties(record))
     if record.status == "error":
