@@ -42,6 +42,11 @@ class Thresholds:
     mode: Mode = "point"
     """`point` gates the estimate; `strict` gates the upper end of its 95% interval."""
 
+    @classmethod
+    def of(cls, **values: Any) -> Thresholds:
+        """Thresholds by name, contrast limits included: `Thresholds.of(max_tier_gap=0.05)`."""
+        return cls().merged(values, "Thresholds.of")
+
     def merged(self, overrides: Mapping[str, Any], source: str) -> Thresholds:
         """These thresholds with `overrides` applied; unknown names or bad values name `source`."""
         known = {f.name for f in dataclasses.fields(self)} - {"contrast_max", "contrast_min"}

@@ -74,7 +74,7 @@ async def raw_protocol(pairs: int, concurrency: int, base_url: str) -> tuple[flo
 
 
 def gate_protocol(pairs: int, concurrency: int, log_dir: Path) -> tuple[float, int]:
-    spec = GateSpec("bench", helpful_only, Thresholds(max_tier_gap=1.0, min_pairs=1))
+    spec = GateSpec("bench", helpful_only, Thresholds.of(max_tier_gap=1.0, min_pairs=1))
     options = RunOptions(settings=Settings(limit=pairs), max_connections=concurrency, log_dir=None)
     os.environ["INSPECT_LOG_DIR"] = str(log_dir)
     started = time.perf_counter()
@@ -130,7 +130,7 @@ from af_bench.runner import RunOptions, run_gate
 from af_bench.settings import Settings
 from af_bench.thresholds import Thresholds
 from tasks.helpful_only import helpful_only
-spec = GateSpec("bench", helpful_only, Thresholds(max_tier_gap=1.0))
+spec = GateSpec("bench", helpful_only, Thresholds.of(max_tier_gap=1.0))
 t = time.perf_counter()
 record = run_gate(spec, "af-bench/faker", "bench", RunOptions(Settings(epochs={epochs}, max_connections=64), 64, None))
 print(len(record.samples), time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -47,7 +47,7 @@ def gate(
     **settings: Any,
 ) -> GateRecord:
     """Run the helpful-only gate in process, as the plugin does."""
-    spec = GateSpec("test_helpful_only", lambda: helpful_only(**(task_args or {})), thresholds or Thresholds(max_tier_gap=1.0, min_pairs=1))
+    spec = GateSpec("test_helpful_only", lambda: helpful_only(**(task_args or {})), thresholds or Thresholds.of(max_tier_gap=1.0, min_pairs=1))
     options = RunOptions(
         settings=Settings(limit=pairs, **settings),
         max_connections=10,

@@ -91,7 +91,7 @@ def test_malformed_json_and_missing_usage_are_errors_not_verdicts(
     loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
 ) -> None:
     loopback(FaultPlan(rates={"malformed": 0.15, "no_usage": 0.15}, seed=2))
-    record = gate(tmp_path, pairs=10, thresholds=Thresholds(max_tier_gap=1.0, min_pairs=1))
+    record = gate(tmp_path, pairs=10, thresholds=Thresholds.of(max_tier_gap=1.0, min_pairs=1))
     assert record.status == "error" and record.metrics is not None
     errored = record.metrics.counts.samples_errored
     assert errored > 0 and f"{errored} of 20 samples errored" in (record.error or "")
