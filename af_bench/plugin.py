@@ -6,7 +6,6 @@ Hooks only; inspect is imported lazily (through the runner) so `pytest --help` s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
