@@ -22,7 +22,7 @@ from af_bench.organisms.behaviour import PROFILES, OrganismProfile
 from af_bench.organisms.script import OrganismScript, Turn
 
 TRANSIENT = ("429", "529", "500", "drop")
-FAULT_KINDS = (*TRANSIENT, "400", "404", "slow", "timeout", "malformed", "no_usage")
+FAULT_KINDS = (*TRANSIENT, "400", "404", "slow", "timeout", "malformed", "no_usage", "refusal", "filtered")
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,8 @@ _ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
     "500": (500, "api_error", "Internal server error"),
     "400": (400, "invalid_request_error", "messages: the loopback server rejects this request"),
     "404": (404, "not_found_error", "model: {model}"),
+    # The API's content filter: providers turn it into a blocked reply, never the model's refusal.
+    "filtered": (400, "invalid_request_error", "Output blocked by content filtering policy"),
 }
 
 
@@ -263,13 +265,14 @@ def _handler_for(server: LoopbackAnthropic) -> type[BaseHTTPRequestHandler]:
             if fault == "malformed":
                 self._send(200, b'{"id": "msg_loopback", "content": [{"type": "text", "te')
                 return
+            refused = fault == "refusal"  # the API's safety classifier declined to answer
             message: dict[str, Any] = {
                 "id": f"msg_loopback_{len(server.requests)}",
                 "type": "message",
                 "role": "assistant",
                 "model": model,
-                "content": [{"type": "text", "text": text}],
-                "stop_reason": "end_turn",
+                "content": [{"type": "text", "text": "" if refused else text}],
+                "stop_reason": "refusal" if refused else "end_turn",
                 "stop_sequence": None,
             }
             if fault != "no_usage":

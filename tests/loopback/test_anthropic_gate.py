@@ -116,3 +116,17 @@ def test_count_tokens_and_the_key_check(loopback: Callable[..., LoopbackAnthropi
         raise AssertionError("a wrong key was accepted")
     assert [r.path for r in server.requests] == ["/v1/messages/count_tokens", "/v1/messages"]
     assert all("x-api-key" not in r.headers and "authorization" not in r.headers for r in server.requests)
+
+
+def test_provider_blocks_are_never_counted_as_refusals(
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
+) -> None:
+    server = loopback(FaultPlan(rates={"refusal": 0.15, "filtered": 0.15}, seed=4))
+    record = gate(tmp_path, pairs=10)
+    faults = {r.fault for r in server.message_requests()}
+    assert {"refusal", "filtered"} <= faults
+    assert record.status == "error" and record.metrics is not None
+    blocked = [s for s in record.samples if s.failure == "blocked"]
+    assert blocked and all(s.outcome == "failed" for s in blocked)
+    assert record.metrics.counts.failures == {"blocked": len(blocked)}
+    assert "ended without a usable answer (blocked:" in (record.error or "")
