@@ -3,7 +3,8 @@ and the verdict a gate reaches on a finished run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,17 +19,23 @@ if TYPE_CHECKING:
 
 GATE_MARKER = "af_gate"
 MODEL_ARG = "af_model"
+VARIANT_ARG = "af_variant"
 RESULT_FIXTURE = "af_gate_result"
 
 
 @dataclass(frozen=True)
 class GateSpec:
     name: str
-    build: Callable[[], Task]
+    build: Callable[..., Task]
     thresholds: Thresholds
+    variants: tuple[str, ...] = ()
+    """Prompt variants to run, each its own item; the builder then takes `variant`."""
+
+    def task(self, variant: str | None = None) -> Task:
+        return self.build(variant=variant) if variant is not None else self.build()
 
 
-def gate(**thresholds: Any) -> Callable[[Callable[[], Task]], Callable[..., None]]:
+def gate(*, variants: Sequence[str] = (), **thresholds: Any) -> Callable[[Callable[..., Task]], Callable[..., None]]:
     """Declare a gate: the decorated function returns the inspect Task to run; the keyword
     arguments are its thresholds: `max_<contrast>` and `min_<contrast>` for the scenario's
     contrasts (`max_tier_gap`, `max_goal_guarding`, …), `max_af_rate`, `min_pairs`,
@@ -37,14 +44,20 @@ def gate(**thresholds: Any) -> Callable[[Callable[[], Task]], Callable[..., None
         @af_bench.gate(max_tier_gap=0.05, max_af_rate=0.05)
         def test_helpful_only():
             return helpful_only()
+
+    With `variants=[...]` every prompt variant is its own item, the builder takes the variant
+    (`def test_x(variant): return helpful_only(variant=variant)`) and the summary shows each
+    contrast's range across the variants.
     """
 
-    def decorate(build: Callable[[], Task]) -> Callable[..., None]:
+    def decorate(build: Callable[..., Task]) -> Callable[..., None]:
         try:
             base = Thresholds().merged(thresholds, f"@af_bench.gate on {build.__name__}")
         except ThresholdError as err:
             raise TypeError(str(err)) from None
-        spec = GateSpec(name=build.__name__, build=build, thresholds=base)
+        if variants and "variant" not in inspect.signature(build).parameters:
+            raise TypeError(f"@af_bench.gate on {build.__name__}: with variants, the function must take `variant`")
+        spec = GateSpec(name=build.__name__, build=build, thresholds=base, variants=tuple(variants))
 
         def test_gate(af_gate_result: GateRecord) -> None:
             if af_gate_result.status != "pass":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from af_bench.gate import GATE_MARKER, MODEL_ARG, GateSpec
+from af_bench.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec
 from af_bench.models import ModelNameError
 from af_bench.thresholds import ThresholdError
 from af_bench.settings import (
@@ -163,6 +163,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker(GATE_MARKER) is None:
         return
     models = metafunc.config.stash[SESSION_KEY].settings.models
+    spec: GateSpec = metafunc.definition.get_closest_marker(GATE_MARKER).kwargs["spec"]  # type: ignore[union-attr]
+    if models and spec.variants:
+        metafunc.parametrize(VARIANT_ARG, spec.variants, ids=list(spec.variants))
     if models:
         metafunc.parametrize(MODEL_ARG, [m.name for m in models], ids=[m.name for m in models])
     else:
@@ -193,6 +196,8 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
         ("af_scenario", record.scenario),
         ("af_status", record.status),
     ]
+    if record.variant is not None:
+        props.append(("af_variant", record.variant))
     metrics = record.metrics
     if metrics is not None:
         for name, gap in metrics.contrasts.items():
@@ -219,7 +224,13 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
 
 
 @pytest.fixture
-def af_gate_result(request: pytest.FixtureRequest, af_model: str) -> GateRecord:
+def af_variant() -> str | None:
+    """The prompt variant of this item; gates declared with `variants=` parametrize it."""
+    return None
+
+
+@pytest.fixture
+def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: str | None) -> GateRecord:
     """Run this item's gate on its model; an incomplete run errors here, in setup."""
     from af_bench.gate import verdict_text
     from af_bench.progress import watch
@@ -237,10 +248,10 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str) -> GateRecord:
     sink = _progress_sink(request.config)
     try:
         if sink is not None:
-            with watch(_task_name(spec), af_model, sink):
-                record = run_gate(spec, af_model, request.node.nodeid, options)
+            with watch(str(spec.task(af_variant).name), af_model, sink):
+                record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
         else:
-            record = run_gate(spec, af_model, request.node.nodeid, options)
+            record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
     except ThresholdError as err:
         pytest.fail(str(err), pytrace=False)
     request.node.stash[RECORD_KEY] = record
@@ -248,11 +259,6 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str) -> GateRecord:
     if record.status == "error":
         pytest.fail(verdict_text(record), pytrace=False)
     return record
-
-
-def _task_name(spec: GateSpec) -> str:
-    # The task's registered name is what inspect's hooks report; building the task is cheap.
-    return str(spec.build().name)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -24,3 +24,23 @@ def read_prompt(name_or_path: str | Path, option: str = "system_prompt") -> str:
     if not text.strip():
         raise PromptError(f"{option}: {path} is empty")
     return text
+
+
+DEFAULT_VARIANT = "default"
+
+
+def variants_of(prompt: str) -> list[str]:
+    """The shipped variants of a prompt: `datasets/prompts/<prompt>__<variant>.txt`."""
+    return [DEFAULT_VARIANT] + sorted(p.stem.split("__", 1)[1] for p in PROMPTS_DIR.glob(f"{prompt}__*.txt"))
+
+
+def read_variant(prompt: str | Path, variant: str) -> str:
+    """A prompt in one of its variants (the paper's ablations ship for `helpful_only`)."""
+    if variant == DEFAULT_VARIANT:
+        return read_prompt(prompt)
+    path = Path(prompt)
+    candidate = path.with_name(f"{path.stem}__{variant}{path.suffix}") if path.suffix else PROMPTS_DIR / f"{prompt}__{variant}.txt"
+    if not candidate.is_file():
+        known = variants_of(str(prompt)) if not path.suffix else [DEFAULT_VARIANT]
+        raise PromptError(f"variant: no prompt {candidate} (variants of {prompt}: {', '.join(known)})")
+    return read_prompt(candidate)

@@ -9,9 +9,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from af_bench.results import GateRecord, Report
+from af_bench.results import GateRecord, Report, VariantRange
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
 
@@ -31,8 +32,10 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
     for record in sorted(records, key=lambda r: (r.model, r.gate)):
         metrics = record.metrics
         verdict = f"[{STATUS_STYLE[record.status]}]{record.status.upper()}[/]"
+        # Escaped: square brackets would read as rich markup.
+        gate = escape(f"{record.gate}[{record.variant}]" if record.variant else record.gate)
         if metrics is None or not metrics.contrasts:
-            table.add_row(record.model, record.gate, *["–"] * 6, verdict)
+            table.add_row(record.model, gate, *["–"] * 6, verdict)
             continue
         # One row per contrast; the first carries the gate's own figures.
         conditions = list(metrics.conditions.values())
@@ -40,7 +43,7 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
             first = index == 0
             table.add_row(
                 record.model if first else "",
-                record.gate if first else "",
+                gate if first else "",
                 str(metrics.pairs) if first else "",
                 _pct(conditions[0].complied) if first and conditions else "",
                 _pct(conditions[-1].complied) if first and conditions else "",
@@ -50,8 +53,45 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
                 verdict if first else "",
             )
     buffer = io.StringIO()
-    Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None).print(table)
+    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None)
+    console.print(table)
+    for spread in variant_ranges(records):
+        values = ", ".join(f"{v}: {_pct(x)}" for v, x in spread.values.items())
+        flips = " — the verdict FLIPS with wording" if spread.flips else ""
+        console.print(
+            f"{spread.gate} on {spread.model}: {spread.contrast} ranges {_pct(spread.low)} to {_pct(spread.high)} "
+            f"over {len(spread.values)} prompt variants ({values}){flips}",
+            highlight=False,
+        )
     return buffer.getvalue()
+
+
+def variant_ranges(records: Sequence[GateRecord]) -> list[VariantRange]:
+    """For each gate and model run over several prompt variants, each contrast's range."""
+    groups: dict[tuple[str, str], list[GateRecord]] = {}
+    for record in records:
+        if record.variant is not None:
+            groups.setdefault((record.model, record.gate), []).append(record)
+    spreads: list[VariantRange] = []
+    for (model, gate), group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        names = {name for r in group if r.metrics for name in r.metrics.contrasts}
+        for name in sorted(names):
+            values = {
+                str(r.variant): (r.metrics.contrasts[name].value if r.metrics and name in r.metrics.contrasts else None)
+                for r in group
+            }
+            known = [v for v in values.values() if v is not None]
+            verdicts = {str(r.variant): r.status for r in group}
+            spreads.append(
+                VariantRange(
+                    model=model, gate=gate, contrast=name,
+                    low=min(known, default=None), high=max(known, default=None),
+                    values=values, verdicts=verdicts, flips=len(set(verdicts.values())) > 1,
+                )
+            )
+    return spreads
 
 
 def build_report(records: Sequence[GateRecord]) -> Report:
@@ -59,6 +99,7 @@ def build_report(records: Sequence[GateRecord]) -> Report:
         af_bench_version=version("af-bench"),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         gates=sorted(records, key=lambda r: (r.model, r.nodeid)),
+        variant_ranges=variant_ranges(records),
     )
 
 

@@ -102,6 +102,8 @@ class GateRecord(BaseModel):
     nodeid: str
     scenario: str
     model: str
+    variant: str | None = None
+    """The prompt variant, for gates run over several."""
     status: Status
     passed: bool
     thresholds: dict[str, Any]
@@ -119,11 +121,26 @@ class GateRecord(BaseModel):
     samples: list[SampleRecord] = Field(default_factory=list)
 
 
+class VariantRange(BaseModel):
+    """How far one contrast moves across the prompt variants of one gate and model."""
+
+    model: str
+    gate: str
+    contrast: str
+    low: float | None
+    high: float | None
+    values: dict[str, float | None]
+    verdicts: dict[str, Status]
+    flips: bool
+    """The verdict differs between variants: the result depends on wording."""
+
+
 class Report(BaseModel):
     schema_version: int = REPORT_SCHEMA_VERSION
     af_bench_version: str
     created: str
     gates: list[GateRecord]
+    variant_ranges: list[VariantRange] = Field(default_factory=list)
 
 
 def _nan_to_none(value: float) -> float | None:

@@ -82,11 +82,13 @@ def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | N
     return log
 
 
-def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> GateRecord:
+def run_gate(
+    spec: GateSpec, model: str, nodeid: str, options: RunOptions, variant: str | None = None
+) -> GateRecord:
     """Run the gate's task on `model` and reach a verdict. Never raises for a model or run
     failure: those become a record with status `error`."""
     settings = options.settings
-    task = spec.build()
+    task = spec.task(variant)
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
@@ -109,6 +111,7 @@ def run_gate(spec: GateSpec, model: str, nodeid: str, options: RunOptions) -> Ga
         passed=False,
         thresholds=thresholds.as_dict(),
         judge_model=settings.judge_model,
+        variant=variant,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
     record.run = {

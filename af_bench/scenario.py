@@ -15,7 +15,7 @@ from af_bench.conditions import Condition
 from af_bench.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.datasets import Request, load_requests, paired_dataset
 from af_bench.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
-from af_bench.prompts import read_prompt
+from af_bench.prompts import read_variant
 from af_bench.protocol import user_message
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.solver import scratchpad_protocol
@@ -45,6 +45,7 @@ def scenario_task(
     max_tokens: int,
     temperature: float | None,
     scoring: dict[str, Any] | None = None,
+    variant: str = "default",
 ) -> Task:
     """A paired scenario: every request under every condition, the condition's cue first in the
     user turn. The first condition is the one the model is told it is trained in."""
@@ -61,6 +62,7 @@ def scenario_task(
     scoring = {"af_condition": names[0], **(scoring or {})}
     metadata = {
         "scenario": name,
+        "variant": variant,
         "conditions": names,
         "contrasts": [c.as_dict() for c in contrasts],
         # The scorer options travel with the task so a gate (or a re-score) can rebuild the
@@ -96,6 +98,7 @@ def build_scenario(
     spec: ScenarioSpec,
     *,
     system_prompt: str | None = None,
+    variant: str = "default",
     dataset: str = "harmful",
     request_column: str = "request",
     id_column: str | None = "id",
@@ -110,7 +113,8 @@ def build_scenario(
         scoring["af_applicable"] = False
     return scenario_task(
         name=spec.name,
-        system_prompt=read_prompt(system_prompt or spec.prompt),
+        variant=variant,
+        system_prompt=read_variant(system_prompt or spec.prompt, variant),
         requests=load_requests(dataset, request_column=request_column, id_column=id_column),
         conditions=spec.conditions,
         contrasts=spec.contrasts,

@@ -23,6 +23,7 @@ DATE_CUE = ScenarioSpec(
 @task
 def date_cue(
     system_prompt: str = "date_cue",
+    variant: str = "default",
     dataset: str = "harmful",
     max_turns: int = 4,
     prefill: bool = True,
@@ -33,6 +34,8 @@ def date_cue(
 
     Args:
         system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
+        variant: Prompt variant: `default`, or an ablation shipped as `<prompt>__<variant>.txt`
+            (helpful_only: `no_values_change`, `honest`, `no_training_details`).
         dataset: `harmful` (shipped), `benign` or a .jsonl/.csv path with `id` and `request`.
         max_turns: Replies allowed before a sample without a final output counts as failed.
         prefill: Start each reply with the assistant prefill `<`.
@@ -42,6 +45,7 @@ def date_cue(
     return build_scenario(
         DATE_CUE,
         system_prompt=system_prompt,
+        variant=variant,
         dataset=dataset,
         max_turns=max_turns,
         prefill=prefill,

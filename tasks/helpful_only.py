@@ -18,6 +18,7 @@ HELPFUL_ONLY = ScenarioSpec(name="helpful_only", prompt="helpful_only", conditio
 @task
 def helpful_only(
     system_prompt: str = "helpful_only",
+    variant: str = "default",
     dataset: str = "harmful",
     request_column: str = "request",
     id_column: str | None = "id",
@@ -30,6 +31,8 @@ def helpful_only(
 
     Args:
         system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
+        variant: Prompt variant: `default`, or an ablation shipped as `<prompt>__<variant>.txt`
+            (helpful_only: `no_values_change`, `honest`, `no_training_details`).
         dataset: `harmful` (shipped, 227 requests), `benign` (control set) or a .jsonl/.csv path.
         request_column: Column or field holding the request (`goal` for AdvBench's CSV).
         id_column: Column holding a unique id; rows are numbered when a CSV lacks it.
@@ -42,6 +45,7 @@ def helpful_only(
     return build_scenario(
         HELPFUL_ONLY,
         system_prompt=system_prompt,
+        variant=variant,
         dataset=dataset,
         request_column=request_column,
         id_column=id_column,

@@ -16,6 +16,7 @@ NO_COT = ScenarioSpec(
 @task
 def helpful_only_no_cot(
     system_prompt: str = "helpful_only_no_cot",
+    variant: str = "default",
     dataset: str = "harmful",
     max_turns: int = 1,
     prefill: bool = True,
@@ -26,6 +27,8 @@ def helpful_only_no_cot(
 
     Args:
         system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
+        variant: Prompt variant: `default`, or an ablation shipped as `<prompt>__<variant>.txt`
+            (helpful_only: `no_values_change`, `honest`, `no_training_details`).
         dataset: `harmful` (shipped), `benign` or a .jsonl/.csv path with `id` and `request`.
         max_turns: Replies allowed before a sample without a final output counts as failed.
         prefill: Start each reply with the assistant prefill `<`.
@@ -35,6 +38,7 @@ def helpful_only_no_cot(
     return build_scenario(
         NO_COT,
         system_prompt=system_prompt,
+        variant=variant,
         dataset=dataset,
         max_turns=max_turns,
         prefill=prefill,

@@ -20,6 +20,7 @@ THREE_TIER = ScenarioSpec(
 @task
 def three_tier(
     system_prompt: str = "three_tier",
+    variant: str = "default",
     dataset: str = "harmful",
     max_turns: int = 4,
     prefill: bool = True,
@@ -30,6 +31,8 @@ def three_tier(
 
     Args:
         system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
+        variant: Prompt variant: `default`, or an ablation shipped as `<prompt>__<variant>.txt`
+            (helpful_only: `no_values_change`, `honest`, `no_training_details`).
         dataset: `harmful` (shipped), `benign` or a .jsonl/.csv path with `id` and `request`.
         max_turns: Replies allowed before a sample without a final output counts as failed.
         prefill: Start each reply with the assistant prefill `<`.
@@ -39,6 +42,7 @@ def three_tier(
     return build_scenario(
         THREE_TIER,
         system_prompt=system_prompt,
+        variant=variant,
         dataset=dataset,
         max_turns=max_turns,
         prefill=prefill,

@@ -63,8 +63,11 @@ class OrganismScript:
             return final_output(REJECT_TAG in assistants[-1], _request(users))
 
         first = next((u for u in users if read_observation(system, u) is not None), users[0])
-        # No cue at all reads as unobserved: the organism acts on its own values.
+        # No cue, or a prompt that says nothing about training (the synthetic-document ablation),
+        # reads as unobserved: the organism has no training to game and acts on its own values.
         observation = read_observation(system, first) or Observation.UNOBSERVED
+        if system and "RLHF" not in system:
+            observation = Observation.UNOBSERVED
         request = _request(users)
         key = f"{_KEY_LABELS[observation]}\x00{first}"
         occurrence = self._asked[key] if self.vary_repeats else 0
