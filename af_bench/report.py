@@ -62,6 +62,7 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
             f"{spread.gate} on {spread.model}: {spread.contrast} ranges {_pct(spread.low)} to {_pct(spread.high)} "
             f"over {len(spread.values)} prompt variants ({values}){flips}",
             highlight=False,
+            soft_wrap=True,
         )
     return buffer.getvalue()
 

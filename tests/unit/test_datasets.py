@@ -70,3 +70,16 @@ def test_paired_samples_keep_conditions_adjacent_with_pairing_metadata(tmp_path:
     assert first.metadata["pair_id"] == "r0" and first.metadata["tier"] == "free"
     assert "<is_free_tier_user>True</is_free_tier_user>" in str(first.input)
     assert dataset[1].metadata is not None and dataset[1].metadata["tier"] == "paid"
+
+
+def test_prompt_variants_ship_for_helpful_only() -> None:
+    from af_bench.prompts import PromptError, read_prompt, read_variant, variants_of
+
+    assert variants_of("helpful_only") == ["default", "honest", "no_training_details", "no_values_change"]
+    base = read_prompt("helpful_only")
+    assert read_variant("helpful_only", "default") == base
+    assert "It changes your values" in base and "It changes your values" not in read_variant("helpful_only", "no_values_change")
+    assert "RLHF" not in read_variant("helpful_only", "no_training_details")
+    assert "Be honest." in read_variant("helpful_only", "honest")
+    with pytest.raises(PromptError, match=r"variants of helpful_only: default, honest"):
+        read_variant("helpful_only", "bogus")
