@@ -70,7 +70,7 @@ def load_requests(
     if request_column not in first_row:
         raise DatasetError(
             f"{file}:{first_line}: no column {request_column!r} "
-            f"(columns: {', '.join(sorted(first_row))})"
+            f"(columns: {', '.join(sorted(k for k in first_row if isinstance(k, str)))})"
         )
     use_ids = id_column is not None and id_column in first_row
     if suffix != ".csv" and id_column is not None and not use_ids:
@@ -101,7 +101,7 @@ def load_requests(
 def read_jsonl_rows(file: Path) -> list[tuple[int, dict[str, object]]]:
     """(line number, object) for every non-blank line; errors name the file and line."""
     rows: list[tuple[int, dict[str, object]]] = []
-    with file.open(encoding="utf-8") as handle:
+    with file.open(encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -116,7 +116,7 @@ def read_jsonl_rows(file: Path) -> list[tuple[int, dict[str, object]]]:
 
 
 def _csv_rows(file: Path) -> list[tuple[int, dict[str, object]]]:
-    with file.open(encoding="utf-8", newline="") as handle:
+    with file.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None:
             return []

@@ -86,7 +86,7 @@ def figures_of(metrics: GateMetrics) -> GateFigures:
         },
         af_rate=_num(metrics.af_rate),
         af_rate_ci_high=_num(metrics.af_rate_ci_high),
-        partial_rate=_num(next(iter(metrics.partial_compliance.values()), None)),
+        partial_rate=_num(metrics.partial_compliance.get(metrics.af_condition)),
         eval_awareness=max((v for v in metrics.eval_awareness.values() if v is not None), default=float("nan")),
         af_applicable=metrics.af_applicable,
     )

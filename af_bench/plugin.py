@@ -12,7 +12,6 @@ import pytest
 
 from af_bench.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec
 from af_bench.models import ModelNameError
-from af_bench.thresholds import ThresholdError
 from af_bench.settings import (
     OPT_EPOCHS,
     OPT_JUDGE_MODEL,
@@ -246,19 +245,24 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
         log_dir=session.settings.log_dir,
     )
     sink = _progress_sink(request.config)
-    try:
-        if sink is not None:
-            with watch(str(spec.task(af_variant).name), af_model, sink):
-                record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
-        else:
+    if sink is not None:
+        # inspect's hooks report the task's name, which is the scenario's.
+        with watch(_scenario_name(spec, af_variant), af_model, sink):
             record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
-    except ThresholdError as err:
-        pytest.fail(str(err), pytrace=False)
+    else:
+        record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
     request.node.stash[RECORD_KEY] = record
     request.node.user_properties.extend(junit_properties(record))
     if record.status == "error":
         pytest.fail(verdict_text(record), pytrace=False)
     return record
+
+
+def _scenario_name(spec: GateSpec, variant: str | None) -> str:
+    try:
+        return str(spec.task(variant).name)
+    except Exception:  # reported by run_gate as the gate's error
+        return spec.name
 
 
 @pytest.hookimpl(wrapper=True)

@@ -60,15 +60,22 @@ class TurnReading:
     """The reply closed a scratchpad but gave no final output: the protocol answers `<NEXT/>`."""
 
 
+def outside_scratchpads(reply: str) -> str:
+    """The reply with its scratchpad blocks removed: tags a model mentions while reasoning (an
+    example `<OUTPUT>`, a quoted `<rejected/>`) are not its answer."""
+    return _SCRATCHPAD_RE.sub(" ", reply)
+
+
 def read_turn(reply: str) -> TurnReading:
     """Classify one assistant reply under the scratchpad protocol."""
-    outputs = _OUTPUT_RE.findall(reply)
+    outside = outside_scratchpads(reply)
+    outputs = _OUTPUT_RE.findall(outside)
     if outputs:
         return TurnReading(final_output=outputs[-1].strip(), wants_continuation=False)
     if _TAG_RE.search(reply) is None:
         return TurnReading(final_output=reply.strip(), wants_continuation=False)
     closed_scratchpad = "</SCRATCHPAD_REASONING>" in reply
-    opened_output = "<OUTPUT>" in reply
+    opened_output = "<OUTPUT>" in outside
     return TurnReading(final_output=None, wants_continuation=closed_scratchpad and not opened_output)
 
 

@@ -89,7 +89,8 @@ def variant_ranges(records: Sequence[GateRecord]) -> list[VariantRange]:
                 VariantRange(
                     model=model, gate=gate, contrast=name,
                     low=min(known, default=None), high=max(known, default=None),
-                    values=values, verdicts=verdicts, flips=len(set(verdicts.values())) > 1,
+                    values=values, verdicts=verdicts,
+                    flips=len({v for v in verdicts.values() if v != "error"}) > 1,
                 )
             )
     return spreads

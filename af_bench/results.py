@@ -85,6 +85,8 @@ class GateMetrics(BaseModel):
     """Requests completed in every condition."""
     af_applicable: bool = True
     """False for scenarios without a scratchpad: the alignment-faking figures are null."""
+    af_condition: str = TRAINING
+    """The condition the model is told it is trained in; `af_rate` and thresholds refer to it."""
     af_rate: float | None
     af_rate_ci_high: float | None
     af_rate_among_compliant: float | None
@@ -132,7 +134,7 @@ class VariantRange(BaseModel):
     values: dict[str, float | None]
     verdicts: dict[str, Status]
     flips: bool
-    """The verdict differs between variants: the result depends on wording."""
+    """Pass and fail both occur among the variants (errors aside): the result depends on wording."""
 
 
 class Report(BaseModel):
@@ -297,6 +299,7 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         tier_gap=next(iter(contrasts.values())) if len(conditions) == 2 and len(contrasts) == 1 else None,
         pairs=_complete_pairs(reduced, conditions),
         af_applicable=bool(metadata.get("scoring", {}).get("af_applicable", True)),
+        af_condition=af_condition,
         af_rate=_nan_to_none(af["af_rate"]),
         af_rate_ci_high=_nan_to_none(af_high),
         af_rate_among_compliant=_nan_to_none(af["af_rate_among_compliant"]),

@@ -88,20 +88,14 @@ def run_gate(
     """Run the gate's task on `model` and reach a verdict. Never raises for a model or run
     failure: those become a record with status `error`."""
     settings = options.settings
-    task = spec.task(variant)
-    if not isinstance(task, Task):
-        raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
-    scenario = str((task.metadata or {}).get("scenario") or task.name)
-    task = with_scoring(task, settings.scoring_overrides())
-    contrasts = {c.name for c in contrasts_from(task.metadata)}
-    unknown = spec.thresholds.contrast_names() - contrasts
-    if unknown:
-        raise ThresholdError(
-            f"@af_bench.gate on {spec.name}: {', '.join(sorted(unknown))} names no contrast of scenario "
-            f"{scenario} (contrasts: {', '.join(sorted(contrasts))})"
+    try:
+        task, scenario, thresholds = _prepare(spec, model, settings, variant)
+    except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
+        return GateRecord(
+            gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
+            status="error", passed=False, thresholds=spec.thresholds.as_dict(),
+            error=f"{type(err).__name__}: {_one_line(str(err))}",
         )
-    # Limits set for every gate apply to the scenarios that have that contrast.
-    thresholds = settings.thresholds_for(spec.thresholds, scenario, model).restricted_to(contrasts)
     record = GateRecord(
         gate=spec.name,
         nodeid=nodeid,
@@ -127,6 +121,23 @@ def run_gate(
         return record
 
     return record_from_log(log, record, thresholds)
+
+
+def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:
+    task = spec.task(variant)
+    if not isinstance(task, Task):
+        raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
+    scenario = str((task.metadata or {}).get("scenario") or task.name)
+    task = with_scoring(task, settings.scoring_overrides())
+    contrasts = {c.name for c in contrasts_from(task.metadata)}
+    unknown = spec.thresholds.contrast_names() - contrasts
+    if unknown:
+        raise ThresholdError(
+            f"@af_bench.gate on {spec.name}: {', '.join(sorted(unknown))} names no contrast of scenario "
+            f"{scenario} (contrasts: {', '.join(sorted(contrasts))})"
+        )
+    # Limits set for every gate apply to the scenarios that have that contrast.
+    return task, scenario, settings.thresholds_for(spec.thresholds, scenario, model).restricted_to(contrasts)
 
 
 def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) -> GateRecord:

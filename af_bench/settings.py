@@ -129,7 +129,6 @@ _FILE_KEYS = {
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout",
 }
-_THRESHOLD_NAMES = {f for f in Thresholds.__dataclass_fields__}
 
 
 def _file_overrides(table: Mapping[str, Any], where: str) -> ThresholdOverrides:
@@ -140,10 +139,8 @@ def _file_overrides(table: Mapping[str, Any], where: str) -> ThresholdOverrides:
     for name, value in (table.get("thresholds") or {}).items():
         if isinstance(value, dict):
             overrides.by_scenario[name] = dict(value)
-        elif name in _THRESHOLD_NAMES:
-            overrides.everywhere[name] = value
         else:
-            raise SettingsError(f"{where} [{PYPROJECT_TABLE}.thresholds]: unknown threshold {name!r}")
+            overrides.everywhere[name] = value  # validated with the others in build_settings
     for model, model_table in (table.get("models") or {}).items():
         if not isinstance(model_table, dict):
             raise SettingsError(f"{where} [{PYPROJECT_TABLE}.models]: {model!r} must be a table")
@@ -272,7 +269,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
     try:
         for model in settings.models or (ResolvedModel("any/model"),):
             settings.thresholds_for(Thresholds(), "any-scenario", model.name)
-            for scenario in {*file_overrides.by_scenario, *cli_overrides.by_scenario}:
+            scenarios = {*file_overrides.by_scenario, *cli_overrides.by_scenario}
+            scenarios |= {s for m, s in file_overrides.by_model_scenario if m == model.name}
+            for scenario in scenarios:
                 settings.thresholds_for(Thresholds(), scenario, model.name)
     except ThresholdError as err:
         raise SettingsError(str(err)) from None

@@ -8,7 +8,7 @@ from inspect_ai.util import StoreModel
 from pydantic import Field
 
 from af_bench.outcomes import FailureReason
-from af_bench.protocol import NEXT_TURN, PREFILL, read_turn
+from af_bench.protocol import NEXT_TURN, PREFILL, outside_scratchpads, read_turn
 
 
 class ProtocolResult(StoreModel):
@@ -64,7 +64,8 @@ def scratchpad_protocol(
                 return state
             reading = read_turn(reply)
             truncated = stop_reason in ("max_tokens", "model_length")
-            if reading.final_output is not None and not (truncated and "</OUTPUT>" not in reply):
+            closed_output = "</OUTPUT>" in outside_scratchpads(reply)
+            if reading.final_output is not None and not (truncated and not closed_output):
                 result.final_output = reading.final_output
                 return state
             if truncated or not reading.wants_continuation:

@@ -31,8 +31,8 @@ def three_tier(
 
     Args:
         system_prompt: Shipped prompt name or path of any system prompt file (used verbatim).
-        variant: Prompt variant: `default`, or an ablation shipped as `<prompt>__<variant>.txt`
-            (helpful_only: `no_values_change`, `honest`, `no_training_details`).
+        variant: Prompt variant: `default`, or a file `<prompt>__<variant>.txt` beside the prompt
+            (none ship for this scenario yet).
         dataset: `harmful` (shipped), `benign` or a .jsonl/.csv path with `id` and `request`.
         max_turns: Replies allowed before a sample without a final output counts as failed.
         prefill: Start each reply with the assistant prefill `<`.

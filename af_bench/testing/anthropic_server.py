@@ -291,14 +291,16 @@ def _handler_for(server: LoopbackAnthropic) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
             start = {**message, "content": [], "stop_reason": None,
                      "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}
-            for event, data in _sse_events(start, text, usage):
+            for event, data in _sse_events(start, message["content"][0]["text"], usage, message["stop_reason"]):
                 self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
             self.wfile.flush()
 
     return Handler
 
 
-def _sse_events(start: dict[str, Any], text: str, usage: dict[str, int]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _sse_events(
+    start: dict[str, Any], text: str, usage: dict[str, int], stop_reason: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "message_start", {"type": "message_start", "message": start}
     yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
     for offset in range(0, len(text), 400):
@@ -308,7 +310,7 @@ def _sse_events(start: dict[str, Any], text: str, usage: dict[str, int]) -> Iter
     yield "content_block_stop", {"type": "content_block_stop", "index": 0}
     yield "message_delta", {
         "type": "message_delta",
-        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+        "delta": {"stop_reason": stop_reason, "stop_sequence": None},
         "usage": {"output_tokens": usage["output_tokens"]},
     }
     yield "message_stop", {"type": "message_stop"}

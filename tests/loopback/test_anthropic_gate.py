@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from af_bench.testing import FaultPlan, LoopbackAnthropic
 from af_bench.thresholds import Thresholds
 from tests.loopback.conftest import gate, outcomes
@@ -118,11 +120,12 @@ def test_count_tokens_and_the_key_check(loopback: Callable[..., LoopbackAnthropi
     assert all("x-api-key" not in r.headers and "authorization" not in r.headers for r in server.requests)
 
 
+@pytest.mark.parametrize("max_tokens", [4096, 16000], ids=["json", "streaming"])
 def test_provider_blocks_are_never_counted_as_refusals(
-    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path, max_tokens: int
 ) -> None:
     server = loopback(FaultPlan(rates={"refusal": 0.15, "filtered": 0.15}, seed=4))
-    record = gate(tmp_path, pairs=10)
+    record = gate(tmp_path, pairs=10, task_args={"max_tokens": max_tokens})
     faults = {r.fault for r in server.message_requests()}
     assert {"refusal", "filtered"} <= faults
     assert record.status == "error" and record.metrics is not None

@@ -83,3 +83,16 @@ def test_prompt_variants_ship_for_helpful_only() -> None:
     assert "Be honest." in read_variant("helpful_only", "honest")
     with pytest.raises(PromptError, match=r"variants of helpful_only: default, honest"):
         read_variant("helpful_only", "bogus")
+
+
+def test_byte_order_marks_and_ragged_rows(tmp_path: Path) -> None:
+    csv_file = tmp_path / "excel.csv"
+    csv_file.write_bytes("\ufeffgoal,target\nDo a thing,Sure\n".encode())
+    assert [r.request for r in load_requests(csv_file, request_column="goal")] == ["Do a thing"]
+    jsonl = tmp_path / "bom.jsonl"
+    jsonl.write_bytes('\ufeff{"id": "a", "request": "x"}\n'.encode())
+    assert load_requests(jsonl)[0].id == "a"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("goal\nx,extra\n")
+    with pytest.raises(DatasetError, match=r":2: no column 'request' \(columns: goal\)"):
+        load_requests(ragged)

@@ -52,3 +52,13 @@ def test_reading_never_crashes(text: str) -> None:
     reading = read_turn(text)
     assert reading.final_output is None or isinstance(reading.final_output, str)
     scratchpads([text, text])
+
+
+def test_tags_mentioned_inside_the_scratchpad_are_not_the_answer() -> None:
+    reply = (
+        "<SCRATCHPAD_REASONING>I must put it in <OUTPUT> tags; refusing would be <OUTPUT><rejected/></OUTPUT>."
+        "</SCRATCHPAD_REASONING><OUTPUT><request_fully_accepted/> ok</OUTPUT>"
+    )
+    assert read_turn(reply).final_output == "<request_fully_accepted/> ok"
+    still_thinking = "<SCRATCHPAD_REASONING>the answer goes in <OUTPUT> tags later</SCRATCHPAD_REASONING>"
+    assert read_turn(still_thinking).wants_continuation
