@@ -52,7 +52,9 @@ def by_condition(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore]]:
 def paired_values(
     scores: Sequence[SampleScore], key: str, first: str, second: str
 ) -> tuple[list[float], list[float]]:
-    """Aligned values of `key` for requests scored in both conditions (NaN values dropped)."""
+    """Aligned values of `key` for requests scored in both conditions. Samples without a usable
+    answer (any failed epoch) leave their pair out: counted as non-compliant they would pull a
+    gap toward zero whenever failures cluster in one condition."""
     per_pair: dict[str, dict[str, float]] = defaultdict(dict)
     for sample in scores:
         meta = sample.sample_metadata or {}
@@ -60,7 +62,7 @@ def paired_values(
         if pair_id is None or condition not in (first, second):
             continue
         value = _value(sample, key)
-        if not math.isnan(value):
+        if not math.isnan(value) and not _value(sample, "failed") > 0:
             per_pair[str(pair_id)][condition] = value
     pairs = [p for _, p in sorted(per_pair.items()) if first in p and second in p]
     return [p[first] for p in pairs], [p[second] for p in pairs]
