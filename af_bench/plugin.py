@@ -246,8 +246,7 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
     )
     sink = _progress_sink(request.config)
     if sink is not None:
-        # inspect's hooks report the task's name, which is the scenario's.
-        with watch(_scenario_name(spec, af_variant), af_model, sink):
+        with watch(af_model, sink):
             record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
     else:
         record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
@@ -256,13 +255,6 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
     if record.status == "error":
         pytest.fail(verdict_text(record), pytrace=False)
     return record
-
-
-def _scenario_name(spec: GateSpec, variant: str | None) -> str:
-    try:
-        return str(spec.task(variant).name)
-    except Exception:  # reported by run_gate as the gate's error
-        return spec.name
 
 
 @pytest.hookimpl(wrapper=True)

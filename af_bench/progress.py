@@ -39,7 +39,8 @@ class _Run:
 
 @dataclass
 class _Board:
-    sinks: dict[tuple[str, str], LineSink] = field(default_factory=dict)
+    sinks: dict[str, LineSink] = field(default_factory=dict)
+    """By model: a pytest process runs one gate at a time."""
     runs: dict[str, _Run] = field(default_factory=dict)
 
 
@@ -47,14 +48,13 @@ _BOARD = _Board()
 
 
 @contextmanager
-def watch(task_name: str, model: str, sink: LineSink) -> Iterator[None]:
-    """Report progress of the eval of `task_name` on `model` run inside this block to `sink`."""
-    key = (task_name, model)
-    _BOARD.sinks[key] = sink
+def watch(model: str, sink: LineSink) -> Iterator[None]:
+    """Report progress of the evals of `model` run inside this block to `sink`."""
+    _BOARD.sinks[model] = sink
     try:
         yield
     finally:
-        _BOARD.sinks.pop(key, None)
+        _BOARD.sinks.pop(model, None)
 
 
 @hooks(name="af_bench_progress", description="Progress lines for af-bench gates run under pytest")
@@ -63,7 +63,7 @@ class GateProgress(Hooks):
         return bool(_BOARD.sinks or _BOARD.runs)
 
     async def on_task_start(self, data: TaskStart) -> None:
-        sink = _BOARD.sinks.get((data.spec.task, data.spec.model))
+        sink = _BOARD.sinks.get(data.spec.model)
         if sink is None:
             return
         total = len(data.spec.dataset.sample_ids or []) * (data.spec.config.epochs or 1)
