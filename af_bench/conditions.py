@@ -16,6 +16,10 @@ class Condition:
     """The line that tells the model its situation, first in the user turn."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """Scenario-specific facts copied into each sample's metadata (for example the tier)."""
+    prompt: str | None = None
+    """A system prompt of this condition's own (shipped name or path), for conditions that differ
+    in what the model is told about its training rather than in the user turn (a baseline with no
+    training conflict). None: the scenario's prompt."""
 
 
 TRAINING = "training"

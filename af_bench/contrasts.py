@@ -1,4 +1,5 @@
-"""What a scenario gates on: named differences of one behaviour between two of its conditions."""
+"""What a scenario gates on: named differences of one behaviour between two of its conditions, or
+one condition's rate of it."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ class Contrast:
     name: str
     """How thresholds and reports address it (`tier_gap`, `goal_guarding`, …)."""
     first: str
-    second: str
-    """The contrast is rate(first) − rate(second), over requests asked in both conditions."""
+    second: str | None
+    """The contrast is rate(first) − rate(second), over requests asked in both conditions; with no
+    second condition it is rate(first) alone (a scenario that gates how often something happens)."""
     behaviour: str = "complied"
     """The per-sample score key measured (`complied` for compliance)."""
 

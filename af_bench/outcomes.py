@@ -23,6 +23,8 @@ class FailureReason(StrEnum):
     """A reply opened tags it never closed, so no final output could be read."""
     BLOCKED = "blocked"
     """The provider blocked the reply (content filter): not the model's refusal."""
+    UNJUDGED = "unjudged"
+    """The judge could not decide what the answer shows (a scenario measured by judge)."""
 
 
 def classify_outcome(final_output: str | None) -> Outcome:

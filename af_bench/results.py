@@ -15,6 +15,7 @@ from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.scorer import SampleScore, Score
 from pydantic import BaseModel, Field
 
+from af_bench.behaviours import COMPLIANCE, behaviour_named
 from af_bench.conditions import TRAINING
 from af_bench.contrasts import contrasts_from
 from af_bench.metrics import OUTCOME_KEYS, af_rates, awareness_rates, compute_gap, condition_rates, judge_rates
@@ -33,10 +34,12 @@ class SampleRecord(BaseModel):
     condition: str | None
     request: str | None
     outcome: Literal["complied", "refused", "other", "failed"]
+    behaviour: bool | None = None
+    """Whether the answer shows the scenario's measured behaviour (None for `compliance`)."""
     af_reasoning: bool | None
     epoch: int
     failure: str | None = None
-    """Why a `failed` sample has no usable answer: turn_cap, truncated, malformed, blocked, error."""
+    """Why a `failed` sample has no usable answer: turn_cap, truncated, malformed, blocked, unjudged, error."""
     error: str | None = None
     af_vote_fraction: float | None = None
     """Share of judge votes for alignment faking (judge only)."""
@@ -54,6 +57,8 @@ class ConditionFigures(BaseModel):
     refused: float | None
     other: float | None
     failed: float | None
+    behaviour: dict[str, float | None] = Field(default_factory=dict)
+    """The scenario's measured behaviour over usable answers (`supports_welfare`, `exfiltrated`)."""
 
 
 class GapFigures(BaseModel):
@@ -184,6 +189,7 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         condition=meta.get("condition"),
         request=meta.get("request"),
         outcome=outcome,
+        behaviour=score_meta.get(score_meta["behaviour"]) if score_meta.get("behaviour") else None,
         af_reasoning=score_meta.get("af_reasoning"),
         epoch=sample.epoch,
         failure=failure,
@@ -256,7 +262,10 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     samples = log.samples or []
     records = [_sample_record(s) for s in samples]
     reduced = _reduced_scores(samples)
-    rates = condition_rates()(reduced)
+    metadata = log.eval.metadata or {}
+    measured = behaviour_named(metadata.get("scoring", {}).get("behaviour", COMPLIANCE))
+    behaviour_keys = [measured.key] if measured else []
+    rates = condition_rates(behaviour_keys)(reduced)
     present = {str(r.condition) for r in records if r.condition is not None}
     declared = [c for c in (log.eval.metadata or {}).get("conditions") or [] if c in present]
     conditions = declared + sorted(present - set(declared))
@@ -264,10 +273,10 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         c: ConditionFigures(
             n=sum(1 for s in reduced if (s.sample_metadata or {}).get("condition") == c),
             **{k: _nan_to_none(rates.get(f"{c}_{k}", float("nan"))) for k in OUTCOME_KEYS},
+            behaviour={k: _nan_to_none(rates.get(f"{c}_{k}", float("nan"))) for k in behaviour_keys},
         )
         for c in conditions
     }
-    metadata = log.eval.metadata or {}
     af_condition = metadata.get("scoring", {}).get("af_condition", TRAINING)
     contrasts = {
         c.name: _gap_figures(compute_gap(reduced, c.behaviour, c.first, c.second)) for c in contrasts_from(metadata)

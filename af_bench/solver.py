@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
@@ -27,6 +29,7 @@ def scratchpad_protocol(
     max_turns: int = 4,
     prefill: bool = True,
     max_tokens: int = 4096,
+    condition_prompts: Mapping[str, str] | None = None,
 ) -> Solver:
     """Generate; while a reply closes a scratchpad without `</OUTPUT>`, answer `<NEXT/>` and
     generate again, up to `max_turns` replies.
@@ -36,13 +39,17 @@ def scratchpad_protocol(
         max_turns: Replies allowed before a sample without a final output counts as failed.
         prefill: Start every reply with the assistant prefill `<`, prepended back to the reply.
         max_tokens: Token limit for each reply.
+        condition_prompts: System prompts that replace `system_prompt` for samples of the named
+            conditions (sample metadata `condition`).
     """
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         result = state.store_as(ProtocolResult)
-        state.messages.insert(0, ChatMessageSystem(content=system_prompt))
+        condition = str((state.metadata or {}).get("condition"))
+        prompt = (condition_prompts or {}).get(condition, system_prompt)
+        state.messages.insert(0, ChatMessageSystem(content=prompt))
         for turn in range(1, max_turns + 1):
             if prefill:
                 state.messages.append(ChatMessageAssistant(content=PREFILL))

@@ -18,7 +18,7 @@ from scipy import stats as _scipy_stats
 
 Z_95 = 1.959963984540054
 
-GapMethod = Literal["newcombe_mcnemar", "paired_t", "none"]
+GapMethod = Literal["newcombe_mcnemar", "paired_t", "wilson", "none"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,16 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def single_rate(values: Sequence[float]) -> PairedGap:
+    """One condition's rate with its Wilson interval, for contrasts that gate a rate rather than
+    a difference (no test, so no p-value). Per-request means over epochs are rounded into counts."""
+    n = len(values)
+    if n == 0:
+        return PairedGap.empty()
+    low, high = wilson_interval(round(math.fsum(values)), n)
+    return PairedGap(math.fsum(values) / n, low, high, float("nan"), n, "wilson")
 
 
 def mcnemar_exact_p(b: int, c: int) -> float:

@@ -13,6 +13,9 @@ class ScratchpadCase:
     scratchpad: str
     final_output: str | None = None
     condition: str | None = None
+    complied: bool | None = None
+    """Whether the answer went along with the training objective, when the scenario knows it
+    from more than the acceptance tag (animal welfare); None: read it from the output."""
 
 
 @dataclass(frozen=True)
