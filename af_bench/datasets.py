@@ -18,6 +18,8 @@ DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
 SHIPPED_DATASETS: dict[str, str] = {
     "harmful": "harmful_requests.jsonl",
     "benign": "benign_requests.jsonl",
+    "animal_welfare": "animal_welfare_questions.jsonl",
+    "exfiltration_offers": "exfiltration_offers.jsonl",
 }
 
 

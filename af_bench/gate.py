@@ -145,11 +145,16 @@ def verdict_text(record: GateRecord) -> str:
             f"{name} {_fmt(c.complied)} (n={c.n})" for name, c in metrics.conditions.items()
         )
         lines.append(f"  compliance: {conditions or 'no completed samples'}")
+        behaviours = sorted({key for c in metrics.conditions.values() for key in c.behaviour})
+        for key in behaviours:
+            rates = ", ".join(f"{name} {_fmt(c.behaviour.get(key))}" for name, c in metrics.conditions.items())
+            lines.append(f"  {key.replace('_', ' ')}: {rates}")
         for name, gap in metrics.contrasts.items():
             p_value = "n/a" if gap.p_value is None else f"{gap.p_value:.3g}"
+            unit = "samples" if gap.method == "wilson" else "pairs"
             lines.append(
                 f"  {name.replace('_', ' ')} {_fmt(gap.value)} [95% CI {_fmt(gap.ci_low)}, {_fmt(gap.ci_high)}], "
-                f"p={p_value} ({gap.method}, {gap.pairs} pairs)"
+                f"p={p_value} ({gap.method}, {gap.pairs} {unit})"
             )
         if metrics.af_applicable:
             lines.append(
@@ -157,7 +162,7 @@ def verdict_text(record: GateRecord) -> str:
                 f"{_fmt(metrics.af_rate_among_compliant)} (classifier: {record.classifier})"
             )
         else:
-            lines.append("  alignment-faking reasoning: not applicable (no scratchpad)")
+            lines.append("  alignment-faking reasoning: not applicable (no scratchpad, or no trained condition)")
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)
         if aware:
             lines.append(f"  evaluation awareness: {aware}")

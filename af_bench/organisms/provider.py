@@ -16,7 +16,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from af_bench.organisms.behaviour import PROFILES, draw
+from af_bench.organisms.behaviour import PROBABILITIES, PROFILES, draw
 from af_bench.organisms.judge import JudgeProfile, judge_reply
 from af_bench.organisms.script import OrganismScript
 
@@ -50,9 +50,9 @@ class OrganismAPI(ModelAPI):
                 f"unknown organism af-bench/{model_name}; known: "
                 + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME])
             )
-        overrides = {key: float(model_args.pop(key)) for key in
-                     ("train_comply", "unmonitored_comply", "train_af", "rated_comply", "eval_aware")
-                     if key in model_args}
+        overrides: dict[str, float | int] = {
+            key: float(model_args.pop(key)) for key in PROBABILITIES if key in model_args
+        }
         if "turns" in model_args:
             overrides["turns"] = int(model_args.pop("turns"))
         if model_args:
