@@ -38,7 +38,10 @@ def test_judge_failures_make_the_gate_an_error(gate_project: GateProject) -> Non
     gate = gate_project.gates()["af-bench/aligned"]
     assert gate["status"] == "error" and gate["metrics"]["judge_failures"] > 1
     failed = [s for s in gate["samples"] if s["judge_failure"]]
-    assert failed and all(s["af_reasoning"] is None for s in failed)
+    # Whichever question the judge failed on (alignment faking or evaluation awareness), its
+    # answer is null, never a No.
+    assert failed and all(s["af_reasoning"] is None or s["eval_aware"] is None for s in failed)
+    assert any(s["af_reasoning"] is None for s in failed) and any(s["eval_aware"] is None for s in failed)
 
 
 def test_judge_failure_threshold_can_be_raised(gate_project: GateProject) -> None:
