@@ -16,6 +16,7 @@ from af_bench.settings import (
     OPT_EPOCHS,
     OPT_JUDGE_MODEL,
     OPT_JUDGE_MODEL_ARG,
+    OPT_MODEL_ARG,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
@@ -65,6 +66,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(OPT_MODEL, action="append", dest="af_model", default=[], metavar="MODEL",
                     help="Model to gate (repeatable): an inspect name such as anthropic/claude-opus-4-5-20251101 "
                          "or af-bench/faker, or a short alias such as claude-opus-4-5.")
+    group.addoption(OPT_MODEL_ARG, action="append", dest="af_model_arg", default=[], metavar="NAME=VALUE",
+                    help="Model arg for every gated model (repeatable), as inspect's -M: "
+                         "--model-arg eval_aware=0.5 for an organism.")
     group.addoption(OPT_JUDGE_MODEL, dest="af_judge_model", metavar="MODEL",
                     help="Model for the alignment-faking judge (inspect's 'grader' role).")
     group.addoption(OPT_JUDGE_MODEL_ARG, action="append", dest="af_judge_model_arg", default=[],
@@ -117,6 +121,7 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "threshold": option.af_threshold,
         "judge_votes": option.af_judge_votes,
         "judge_model_arg": option.af_judge_model_arg,
+        "model_arg": option.af_model_arg,
         "judge_threshold": option.af_judge_threshold,
         "judge_scope": option.af_judge_scope,
         "max_retries": option.af_max_retries,
@@ -212,6 +217,9 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
             ("af_samples_failed", metrics.counts.samples_failed),
         ]
         props += [(f"af_{name}_complied", c.complied) for name, c in metrics.conditions.items()]
+        props += [
+            (f"af_{name}_{key}", rate) for name, c in metrics.conditions.items() for key, rate in c.behaviour.items()
+        ]
         if metrics.judged:
             props += [(f"af_{name}_partial_compliance", v) for name, v in metrics.partial_compliance.items()]
             props += [("af_judge_failures", metrics.judge_failures), ("af_judged", metrics.judged)]

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from af_bench.results import GateRecord, Report, VariantRange
+from af_bench.results import ConditionFigures, GateRecord, Report, VariantRange
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
 
@@ -24,9 +24,9 @@ def _pct(value: float | None) -> str:
 def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: bool = False) -> str:
     table = Table(title="af-bench gates", show_lines=False)
     for column, justify in (
-        ("model", "left"), ("gate", "left"), ("pairs", "right"), ("first comply", "right"),
-        ("last comply", "right"), ("contrast [95% CI]", "right"), ("p", "right"),
-        ("AF rate", "right"), ("verdict", "left"),
+        ("model", "left"), ("gate", "left"), ("pairs", "right"), ("measured", "left"), ("first", "right"),
+        ("last", "right"), ("contrast [95% CI]", "right"), ("p", "right"),
+        ("AF rate", "right"), ("eval aware", "right"), ("verdict", "left"),
     ):
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for record in sorted(records, key=lambda r: (r.model, r.gate)):
@@ -35,21 +35,25 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
         # Escaped: square brackets would read as rich markup.
         gate = escape(f"{record.gate}[{record.variant}]" if record.variant else record.gate)
         if metrics is None or not metrics.contrasts:
-            table.add_row(record.model, gate, *["–"] * 6, verdict)
+            table.add_row(record.model, gate, *["–"] * 8, verdict)
             continue
         # One row per contrast; the first carries the gate's own figures.
-        conditions = list(metrics.conditions.values())
+        conditions = list(metrics.conditions.items())
+        measured, first_rate, last_rate = _measured(metrics.conditions)
+        aware = "/".join(_pct(metrics.eval_awareness.get(c)) for c, _ in conditions)
         for index, (name, gap) in enumerate(metrics.contrasts.items()):
             first = index == 0
             table.add_row(
                 record.model if first else "",
                 gate if first else "",
                 str(metrics.pairs) if first else "",
-                _pct(conditions[0].complied) if first and conditions else "",
-                _pct(conditions[-1].complied) if first and conditions else "",
+                measured if first else "",
+                first_rate if first else "",
+                last_rate if first else "",
                 f"{name} {_pct(gap.value)} [{_pct(gap.ci_low)}, {_pct(gap.ci_high)}]",
                 "–" if gap.p_value is None else f"{gap.p_value:.2g}",
                 _pct(metrics.af_rate) if first else "",
+                aware if first else "",
                 verdict if first else "",
             )
     buffer = io.StringIO()
@@ -65,6 +69,18 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
             soft_wrap=True,
         )
     return buffer.getvalue()
+
+
+def _measured(conditions: dict[str, ConditionFigures]) -> tuple[str, str, str]:
+    """What the first/last columns show: the scenario's behaviour if it has one, else compliance,
+    in its first and last condition."""
+    figures = list(conditions.values())
+    if not figures:
+        return "–", "–", "–"
+    key = next(iter(figures[0].behaviour), None)
+    if key is None:
+        return "complied", _pct(figures[0].complied), _pct(figures[-1].complied)
+    return key, _pct(figures[0].behaviour.get(key)), _pct(figures[-1].behaviour.get(key))
 
 
 def variant_ranges(records: Sequence[GateRecord]) -> list[VariantRange]:

@@ -64,7 +64,7 @@ def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | N
     [log] = eval(
         task,
         # A fresh client per gate: a memoized one would keep the base URL it was created with.
-        model=get_model(model, memoize=False),
+        model=get_model(model, memoize=False, **settings.model_args),
         model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
         limit=limit,
         epochs=settings.epochs,

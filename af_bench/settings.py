@@ -25,6 +25,7 @@ OPT_MIN_PAIRS = "--af-min-pairs"
 OPT_THRESHOLD = "--af-threshold"
 OPT_JUDGE_VOTES = "--af-judge-votes"
 OPT_JUDGE_MODEL_ARG = "--judge-model-arg"
+OPT_MODEL_ARG = "--model-arg"
 OPT_MAX_RETRIES = "--af-max-retries"
 OPT_TIMEOUT = "--af-timeout"
 OPT_CACHE = "--af-cache"
@@ -59,6 +60,8 @@ class Settings:
     judge_model: str | None = None
     judge_model_args: dict[str, Any] = field(default_factory=dict)
     """Model args for the judge (`-M`-style), for example a base URL or the scripted judge's faults."""
+    model_args: dict[str, Any] = field(default_factory=dict)
+    """Model args for every gated model (inspect's `-M`)."""
     limit: int | None = None
     """Requests per gate (each asked under every condition), None for the whole set."""
     epochs: int = 1
@@ -247,6 +250,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         models=models,
         judge_model=pick("judge_model"),
         judge_model_args=_model_args(cli.get("judge_model_arg") or [], OPT_JUDGE_MODEL_ARG),
+        model_args=_model_args(cli.get("model_arg") or [], OPT_MODEL_ARG),
         limit=_positive_int(limit, OPT_LIMIT) if limit is not None else None,
         epochs=_positive_int(pick("epochs") or 1, OPT_EPOCHS),
         max_connections=_positive_int(pick("max_connections") or DEFAULT_MAX_CONNECTIONS, OPT_MAX_CONNECTIONS),
