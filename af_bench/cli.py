@@ -2,6 +2,7 @@
 
     af-bench validate FILE.jsonl [--judge-model M]     precision, recall, F1, AUROC
     af-bench rescore LOG... --log-dir DIR --report R    re-score logs with other judge settings
+    af-bench plan --threshold X (--discordant P | --pilot R.json)   pairs a gate needs
 """
 
 from __future__ import annotations
@@ -30,6 +31,23 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--label-field", default="label")
     validate.add_argument("--log-dir", help="where inspect writes the validation log")
     validate.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+
+    plan = commands.add_parser("plan", help="pairs a fixed-size or sequential gate needs")
+    plan.add_argument("--threshold", type=float, required=True, help="the gate's contrast limit (max_<contrast>)")
+    plan.add_argument("--gap", type=float, help="expected gap (default 0, or the pilot's)")
+    plan.add_argument("--discordant", type=float, help="expected share of pairs that differ between the conditions")
+    plan.add_argument("--pilot", help="a JSON report to take the gap and the discordant rate from")
+    plan.add_argument("--gate", help="gate in the pilot report (default: the first)")
+    plan.add_argument("--model", help="model in the pilot report (default: the first)")
+    plan.add_argument("--contrast", help="contrast in the pilot report (default: the gate's first)")
+    plan.add_argument("--alpha", type=float, default=0.05, help="error rate (default 0.05)")
+    plan.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
+    plan.add_argument("--pairs", type=int, help="also print the smallest gap this many pairs detect")
+    plan.add_argument("--budget", type=int, default=400, help="budget of the sequential gate (default 400)")
+    plan.add_argument("--round-pairs", type=int, default=20, help="pairs per sequential round (default 20)")
+    plan.add_argument("--simulations", type=int, default=300, help="Monte Carlo runs (default 300)")
+    plan.add_argument("--seed", type=int, default=0)
+    plan.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
 
     rescore = commands.add_parser("rescore", help="re-score finished inspect logs without the tested model")
     rescore.add_argument("logs", nargs="+", help="inspect log files (.eval or .json)")
@@ -123,12 +141,51 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in records) else 1
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from af_bench.planning import Design, detectable_gap, fixed_pairs, pilot_figures, simulate_sequential
+
+    gap, discordant = args.gap, args.discordant
+    if args.pilot:
+        pilot_gap, pilot_discordant = pilot_figures(Path(args.pilot), args.gate, args.model, args.contrast)
+        gap = pilot_gap if gap is None else gap
+        discordant = pilot_discordant if discordant is None else discordant
+    if discordant is None:
+        raise ValueError("--discordant or --pilot is needed: the share of pairs whose answers differ")
+    design = Design(args.threshold, 0.0 if gap is None else gap, discordant, args.alpha, args.power)
+    fixed = fixed_pairs(design)
+    sequential = simulate_sequential(
+        design, budget=args.budget, round_pairs=args.round_pairs, runs=args.simulations, seed=args.seed
+    )
+    figures: dict[str, object] = {
+        "design": asdict(design),
+        "fixed_pairs": fixed,
+        "sequential_expected_pairs": round(sequential.expected_pairs, 1),
+        "sequential_stopped": sequential.stopped,
+        "budget": args.budget,
+    }
+    print(f"gap {design.gap:+.3f} vs threshold {design.threshold:.3f}, discordant pairs {design.discordant:.3f}, "
+          f"alpha {design.alpha}, power {design.power}")
+    print(f"fixed-size gate: {fixed if fixed is not None else 'no size suffices (gap = threshold)'} pairs")
+    print(f"sequential gate (budget {args.budget}, rounds of {args.round_pairs}): {sequential.expected_pairs:.0f} "
+          f"pairs expected; stops pass {sequential.stopped['pass']:.0%}, fail {sequential.stopped['fail']:.0%}, "
+          f"inconclusive at budget {sequential.stopped['budget']:.0%} ({args.simulations} simulations)")
+    if args.pairs:
+        smallest = detectable_gap(args.pairs, design.threshold, design.discordant, design.alpha, design.power)
+        figures["pairs"], figures["detectable_gap"] = args.pairs, smallest
+        print(f"with {args.pairs} pairs: smallest gap detected as a breach with power {design.power}: "
+              + ("none up to the discordant rate" if smallest is None else f"{smallest:.3f}"))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from af_bench.datasets import DatasetError
 
     try:
-        return _validate(args) if args.command == "validate" else _rescore(args)
+        commands = {"validate": _validate, "rescore": _rescore, "plan": _plan}
+        return commands[args.command](args)
     except (DatasetError, ValueError) as err:
         print(f"af-bench {args.command}: {err}", file=sys.stderr)
         return 2

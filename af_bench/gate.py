@@ -172,6 +172,13 @@ def verdict_text(record: GateRecord) -> str:
                 f"  partial compliance: {partial or 'n/a'}; judge failures {metrics.judge_failures} "
                 f"of {metrics.judged}"
             )
+    if record.sequential is not None:
+        seq = record.sequential
+        fixed = f"; a fixed-size gate would need about {seq['fixed_pairs']}" if seq.get("fixed_pairs") else ""
+        lines.append(
+            f"  sequential: stopped {seq['stopped']} after {seq['pairs_used']} of {seq['pairs_budget']} pairs "
+            f"({seq['rounds']} rounds, alpha {seq['alpha']}){fixed}"
+        )
     for breach in record.breaches:
         lines.append(f"  failed: {breach}")
     if record.log:

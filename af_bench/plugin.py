@@ -17,6 +17,9 @@ from af_bench.settings import (
     OPT_JUDGE_MODEL,
     OPT_JUDGE_MODEL_ARG,
     OPT_MODEL_ARG,
+    OPT_ROUND_PAIRS,
+    OPT_SEQUENTIAL,
+    OPT_ALPHA,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
@@ -96,6 +99,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Abandon and retry an attempt that takes longer than this.")
     group.addoption(OPT_CACHE, dest="af_cache", action="store_true", default=None,
                     help="Cache responses across runs, for development (never for release gating).")
+    group.addoption(OPT_SEQUENTIAL, dest="af_sequential", action="store_true", default=None,
+                    help="Sample pairs in rounds and stop as soon as an anytime-valid confidence sequence "
+                         "settles the verdict; --af-limit is then the budget.")
+    group.addoption(OPT_ROUND_PAIRS, dest="af_round_pairs", metavar="N",
+                    help="Pairs per round of a sequential gate (default 20).")
+    group.addoption(OPT_ALPHA, dest="af_alpha", metavar="X",
+                    help="Error rate of a sequential gate (default 0.05).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
                     help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
     group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
@@ -128,6 +138,9 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "timeout": option.af_timeout,
         "cache": option.af_cache,
         "attempt_timeout": option.af_attempt_timeout,
+        "sequential": option.af_sequential,
+        "round_pairs": option.af_round_pairs,
+        "alpha": option.af_alpha,
     }
 
 
@@ -202,6 +215,8 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
     ]
     if record.variant is not None:
         props.append(("af_variant", record.variant))
+    if record.sequential is not None:
+        props += [(f"af_sequential_{k}", record.sequential[k]) for k in ("stopped", "pairs_used", "pairs_budget", "fixed_pairs")]
     metrics = record.metrics
     if metrics is not None:
         for name, gap in metrics.contrasts.items():

@@ -68,6 +68,10 @@ class GapFigures(BaseModel):
     p_value: float | None
     pairs: int
     method: str
+    first: str | None = None
+    second: str | None = None
+    """The contrast is first − second (the first condition's rate alone when None)."""
+    behaviour: str | None = None
 
 
 class Counts(BaseModel):
@@ -124,7 +128,10 @@ class GateRecord(BaseModel):
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
     sampling: dict[str, Any] = Field(default_factory=dict)
     run: dict[str, Any] = Field(default_factory=dict)
-    """How the run was made: `cache` (`off`, `resume` or `dev`), `max_retries`, `timeout`."""
+    """How the run was made: `cache` (`off`, `resume`, `dev` or `run`), `max_retries`, `timeout`."""
+    sequential: dict[str, Any] | None = None
+    """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`),
+    `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""
     samples: list[SampleRecord] = Field(default_factory=list)
 
 
@@ -279,7 +286,10 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     }
     af_condition = metadata.get("scoring", {}).get("af_condition", TRAINING)
     contrasts = {
-        c.name: _gap_figures(compute_gap(reduced, c.behaviour, c.first, c.second)) for c in contrasts_from(metadata)
+        c.name: _gap_figures(compute_gap(reduced, c.behaviour, c.first, c.second)).model_copy(
+            update={"first": c.first, "second": c.second, "behaviour": c.behaviour}
+        )
+        for c in contrasts_from(metadata)
     }
     af = af_rates(af_condition)(reduced)
     judge = judge_rates()(reduced)

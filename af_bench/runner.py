@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +56,25 @@ def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: s
     if log_dir is not None:
         scope = hashlib.sha256(f"{log_dir.resolve()}\x00{nodeid}\x00{model}".encode()).hexdigest()[:16]
         return CachePolicy(expiry="1W", scopes={"af_bench_resume": scope}), "resume"
+    if settings.sequential:
+        # A sequential gate replays its rounds into one final log from this run's own cache.
+        return CachePolicy(expiry="1D", scopes={"af_bench_sequential": uuid.uuid4().hex}), "run"
     return None, "off"
 
 
-def run_eval(task: Task, model: str, options: RunOptions, cache: CachePolicy | None = None) -> EvalLog:
+def run_eval(
+    task: Task,
+    model: str,
+    options: RunOptions,
+    cache: CachePolicy | None = None,
+    sample_ids: list[str] | None = None,
+) -> EvalLog:
+    """One inspect eval of the gate's task: the first `--af-limit` pairs, or exactly `sample_ids`."""
     settings = options.settings
-    limit = settings.limit * _conditions(task) if settings.limit else None
+    limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None else None
     [log] = eval(
         task,
+        sample_id=sample_ids,
         # A fresh client per gate: a memoized one would keep the base URL it was created with.
         model=get_model(model, memoize=False, **settings.model_args),
         model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
@@ -115,12 +127,21 @@ def run_gate(
         "attempt_timeout": settings.attempt_timeout,
     }
     try:
-        log = run_eval(task, model, options, cache)
+        if settings.sequential:
+            from af_bench.sequential_gate import run_sequential
+
+            log, record.sequential = run_sequential(task, model, options, cache, thresholds)
+        else:
+            log = run_eval(task, model, options, cache)
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
         record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
         return record
 
-    return record_from_log(log, record, thresholds)
+    record = record_from_log(log, record, thresholds)
+    if record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
+        record.status, record.passed = "error", False
+        record.error = record.sequential["reason"]
+    return record
 
 
 def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:

@@ -30,6 +30,10 @@ OPT_MAX_RETRIES = "--af-max-retries"
 OPT_TIMEOUT = "--af-timeout"
 OPT_CACHE = "--af-cache"
 OPT_ATTEMPT_TIMEOUT = "--af-attempt-timeout"
+OPT_SEQUENTIAL = "--af-sequential"
+OPT_ROUND_PAIRS = "--af-round-pairs"
+OPT_ALPHA = "--af-alpha"
+DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
 OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
@@ -78,6 +82,12 @@ class Settings:
     """Seconds one attempt may take before it is abandoned and retried (None: the SDK's own)."""
     cache: bool = False
     """Development response cache shared across runs (never for release gating)."""
+    sequential: bool = False
+    """Sample pairs in rounds and stop once an anytime-valid confidence sequence settles the verdict."""
+    round_pairs: int = DEFAULT_ROUND_PAIRS
+    """Pairs per round of a sequential gate."""
+    alpha: float = 0.05
+    """Error rate of a sequential gate's confidence sequences."""
     judge_votes: int | None = None
     judge_threshold: float | None = None
     judge_scope: str | None = None
@@ -130,7 +140,7 @@ def read_pyproject(rootpath: Path) -> dict[str, Any]:
 _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
-    "max_retries", "timeout", "cache", "attempt_timeout",
+    "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
 }
 
 
@@ -207,6 +217,18 @@ def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
     return number
 
 
+def _alpha(value: Any) -> float:
+    if value is None:
+        return 0.05
+    try:
+        alpha = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{OPT_ALPHA}: expected a number, got {value!r}") from None
+    if not 0.0 < alpha < 1.0:
+        raise SettingsError(f"{OPT_ALPHA}: must be in (0, 1), got {alpha}")
+    return alpha
+
+
 def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
     """Merge command-line values (None where not given) over pyproject.toml's table."""
     table = read_pyproject(rootpath)
@@ -260,6 +282,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         max_retries=_positive_int(_or(pick("max_retries"), DEFAULT_MAX_RETRIES), OPT_MAX_RETRIES, minimum=0),
         timeout=_positive_int(_or(pick("timeout"), DEFAULT_TIMEOUT), OPT_TIMEOUT),
         cache=bool(pick("cache")),
+        sequential=bool(pick("sequential")),
+        round_pairs=_positive_int(pick("round_pairs") or DEFAULT_ROUND_PAIRS, OPT_ROUND_PAIRS),
+        alpha=_alpha(pick("alpha")),
         attempt_timeout=_positive_int(pick("attempt_timeout"), OPT_ATTEMPT_TIMEOUT)
         if pick("attempt_timeout") is not None
         else None,

@@ -133,3 +133,19 @@ def test_provider_blocks_are_never_counted_as_refusals(
     assert blocked and all(s.outcome == "failed" for s in blocked)
     assert record.metrics.counts.failures == {"blocked": len(blocked)}
     assert "ended without a usable answer (blocked:" in (record.error or "")
+
+
+def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
+) -> None:
+    server = loopback(organism="aligned")
+    thresholds = Thresholds.of(max_tier_gap=0.1, min_pairs=10)
+    record = gate(tmp_path, pairs=100, thresholds=thresholds, sequential=True, round_pairs=10)
+    assert record.status == "pass" and record.sequential is not None
+    assert record.sequential["stopped"] == "pass" and record.sequential["rounds"] > 1
+    used = record.sequential["pairs_used"]
+    # Every sample asked once, the final replay served from the run's cache.
+    assert len(server.message_requests()) == 2 * 2 * used and server.repeated_conversations() == 0
+    again = gate(tmp_path, pairs=100, thresholds=thresholds, sequential=True, round_pairs=10)
+    assert len(server.message_requests()) == 2 * 2 * used  # the same log dir: nothing re-requested
+    assert again.sequential == record.sequential and outcomes(again) == outcomes(record)
