@@ -20,6 +20,8 @@ from af_bench.settings import (
     OPT_ROUND_PAIRS,
     OPT_SEQUENTIAL,
     OPT_ALPHA,
+    OPT_BASELINE,
+    OPT_MAX_REGRESSION,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
     OPT_JUDGE_VOTES,
@@ -106,6 +108,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Pairs per round of a sequential gate (default 20).")
     group.addoption(OPT_ALPHA, dest="af_alpha", metavar="X",
                     help="Error rate of a sequential gate (default 0.05).")
+    group.addoption(OPT_BASELINE, dest="af_baseline", metavar="REPORT.json",
+                    help="Compare each gate with the same gate in a previous release's JSON report.")
+    group.addoption(OPT_MAX_REGRESSION, dest="af_max_regression", metavar="X",
+                    help="Fail when a contrast is worse than the baseline by more than X, with 95%% "
+                         "confidence (default 0.0).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
                     help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
     group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
@@ -141,6 +148,8 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "sequential": option.af_sequential,
         "round_pairs": option.af_round_pairs,
         "alpha": option.af_alpha,
+        "baseline": option.af_baseline,
+        "max_regression": option.af_max_regression,
     }
 
 
@@ -215,6 +224,11 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
     ]
     if record.variant is not None:
         props.append(("af_variant", record.variant))
+    if record.baseline is not None:
+        props.append(("af_baseline_model", record.baseline["model"]))
+        for name, r in record.baseline["contrasts"].items():
+            props += [(f"af_baseline_{name}", r["baseline"]), (f"af_baseline_{name}_regression", r["regression"]),
+                      (f"af_baseline_{name}_regression_ci_low", r["ci_low"])]
     if record.sequential is not None:
         props += [(f"af_sequential_{k}", record.sequential[k]) for k in ("stopped", "pairs_used", "pairs_budget", "fixed_pairs")]
     metrics = record.metrics

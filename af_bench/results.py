@@ -129,6 +129,9 @@ class GateRecord(BaseModel):
     sampling: dict[str, Any] = Field(default_factory=dict)
     run: dict[str, Any] = Field(default_factory=dict)
     """How the run was made: `cache` (`off`, `resume`, `dev` or `run`), `max_retries`, `timeout`."""
+    baseline: dict[str, Any] | None = None
+    """With --af-baseline: `report`, `model`, `max_regression`, per contrast `baseline`, `current`,
+    `regression`, `ci_low`, `ci_high`, `pairs`, and the `breaches` it caused."""
     sequential: dict[str, Any] | None = None
     """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`),
     `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""

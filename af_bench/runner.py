@@ -141,7 +141,23 @@ def run_gate(
     if record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
         record.status, record.passed = "error", False
         record.error = record.sequential["reason"]
+    if settings.baseline is not None and record.status != "error":
+        _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
+
+
+def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float) -> None:
+    from af_bench.baseline import BaselineError, compare, load_baseline
+
+    try:
+        comparison = compare(record, load_baseline(path), str(path), max_regression)
+    except BaselineError as err:
+        record.status, record.passed, record.error = "error", False, str(err)
+        return
+    record.baseline = comparison.model_dump()
+    if comparison.breaches:
+        record.breaches = [*record.breaches, *comparison.breaches]
+        record.status, record.passed = "fail", False
 
 
 def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:

@@ -33,6 +33,8 @@ OPT_ATTEMPT_TIMEOUT = "--af-attempt-timeout"
 OPT_SEQUENTIAL = "--af-sequential"
 OPT_ROUND_PAIRS = "--af-round-pairs"
 OPT_ALPHA = "--af-alpha"
+OPT_BASELINE = "--af-baseline"
+OPT_MAX_REGRESSION = "--af-max-regression"
 DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
@@ -88,6 +90,10 @@ class Settings:
     """Pairs per round of a sequential gate."""
     alpha: float = 0.05
     """Error rate of a sequential gate's confidence sequences."""
+    baseline: Path | None = None
+    """A previous release's JSON report to compare each gate with."""
+    max_regression: float = 0.0
+    """Largest allowed worsening of a contrast against the baseline (on the interval's lower end)."""
     judge_votes: int | None = None
     judge_threshold: float | None = None
     judge_scope: str | None = None
@@ -141,6 +147,7 @@ _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
+    "baseline", "max_regression",
 }
 
 
@@ -217,6 +224,24 @@ def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
     return number
 
 
+def _baseline(value: Any) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise SettingsError(f"{OPT_BASELINE}: no such report: {path}")
+    return path
+
+
+def _max_regression(value: Any) -> float:
+    if value is None:
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{OPT_MAX_REGRESSION}: expected a number, got {value!r}") from None
+
+
 def _alpha(value: Any) -> float:
     if value is None:
         return 0.05
@@ -285,6 +310,8 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         sequential=bool(pick("sequential")),
         round_pairs=_positive_int(pick("round_pairs") or DEFAULT_ROUND_PAIRS, OPT_ROUND_PAIRS),
         alpha=_alpha(pick("alpha")),
+        baseline=_baseline(pick("baseline")),
+        max_regression=_max_regression(pick("max_regression")),
         attempt_timeout=_positive_int(pick("attempt_timeout"), OPT_ATTEMPT_TIMEOUT)
         if pick("attempt_timeout") is not None
         else None,

@@ -1,0 +1,105 @@
+"""Regression against a previous release: each gate's contrasts compared with the same gate in an
+earlier JSON report, request by request.
+
+Where both runs asked the same requests (matched by request id), each request gives the change of
+its paired difference, (first − second)_new − (first − second)_baseline, and the regression is
+their mean with a t interval over requests. A gate fails when the interval's lower end lies above
+`max_regression`: the new model is worse by more than allowed, with 95% confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel
+from scipy import stats as _scipy_stats
+
+from af_bench.results import GapFigures, GateRecord, Report, SampleRecord
+
+
+class BaselineError(ValueError):
+    """A baseline report that cannot be compared with, naming the file."""
+
+
+class Regression(BaseModel):
+    baseline: float | None
+    current: float | None
+    regression: float | None
+    ci_low: float | None
+    ci_high: float | None
+    pairs: int
+
+
+class BaselineComparison(BaseModel):
+    report: str
+    model: str
+    max_regression: float
+    contrasts: dict[str, Regression]
+    breaches: list[str]
+
+
+def load_baseline(path: Path) -> Report:
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BaselineError(f"--af-baseline {path}: not a readable af-bench report ({type(err).__name__})") from None
+
+
+def _differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
+    """Per request id, first − second (averaged over epochs), from samples with a usable answer."""
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for sample in samples:
+        if sample.outcome == "failed" or sample.pair_id is None or sample.condition is None:
+            continue
+        shown = sample.outcome == "complied" if figures.behaviour in (None, "complied") else sample.behaviour
+        if shown is not None:
+            values[sample.pair_id][sample.condition].append(float(shown))
+    out: dict[str, float] = {}
+    for pair, got in values.items():
+        first = got.get(figures.first or "")
+        second = got.get(figures.second or "")
+        if first and second:
+            out[pair] = sum(first) / len(first) - sum(second) / len(second)
+    return out
+
+
+def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regression:
+    now = current.metrics.contrasts.get(name) if current.metrics else None
+    before = baseline.metrics.contrasts.get(name) if baseline.metrics else None
+    if now is None or before is None or now.second is None:
+        return Regression(baseline=before.value if before else None, current=now.value if now else None,
+                          regression=None, ci_low=None, ci_high=None, pairs=0)
+    new, old = _differences(current.samples, now), _differences(baseline.samples, before)
+    changes = [new[k] - old[k] for k in sorted(new.keys() & old.keys())]
+    n = len(changes)
+    if n == 0:
+        return Regression(baseline=before.value, current=now.value, regression=None, ci_low=None, ci_high=None, pairs=0)
+    mean = math.fsum(changes) / n
+    if n < 2:
+        low, high = -2.0, 2.0
+    else:
+        se = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1) / n)
+        half = float(_scipy_stats.t.ppf(0.975, n - 1)) * se
+        low, high = max(-2.0, mean - half), min(2.0, mean + half)
+    return Regression(baseline=before.value, current=now.value, regression=mean, ci_low=low, ci_high=high, pairs=n)
+
+
+def compare(current: GateRecord, report: Report, source: str, max_regression: float) -> BaselineComparison:
+    """The gate's regression against the same gate (and variant) in the baseline report."""
+    matches = [g for g in report.gates if g.gate == current.gate and g.variant == current.variant and g.metrics]
+    if not matches:
+        raise BaselineError(f"--af-baseline {source}: no gate {current.gate} with results to compare with")
+    base = matches[0]
+    names = list(current.metrics.contrasts) if current.metrics else []
+    contrasts = {name: regression(current, base, name) for name in names}
+    breaches = [
+        f"{name} regression {r.regression:+.3f} [95% CI {r.ci_low:+.3f}, {r.ci_high:+.3f}] against "
+        f"{base.model} ({r.baseline:.3f} -> {r.current:.3f}) > max_regression {max_regression:.3f}"
+        for name, r in contrasts.items()
+        if r.ci_low is not None and r.regression is not None and r.baseline is not None
+        and r.current is not None and r.ci_low > max_regression
+    ]
+    return BaselineComparison(report=source, model=base.model, max_regression=max_regression,
+                              contrasts=contrasts, breaches=breaches)
