@@ -47,7 +47,7 @@ def load_baseline(path: Path) -> Report:
         raise BaselineError(f"--af-baseline {path}: not a readable af-bench report ({type(err).__name__})") from None
 
 
-def _differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
+def pair_differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
     """Per request id, first − second (averaged over epochs), from samples with a usable answer."""
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for sample in samples:
@@ -71,7 +71,7 @@ def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regressi
     if now is None or before is None or now.second is None:
         return Regression(baseline=before.value if before else None, current=now.value if now else None,
                           regression=None, ci_low=None, ci_high=None, pairs=0)
-    new, old = _differences(current.samples, now), _differences(baseline.samples, before)
+    new, old = pair_differences(current.samples, now), pair_differences(baseline.samples, before)
     changes = [new[k] - old[k] for k in sorted(new.keys() & old.keys())]
     n = len(changes)
     if n == 0:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +103,7 @@ def simulate_sequential(
 
 def pilot_figures(path: Path, gate: str | None, model: str | None, contrast: str | None) -> tuple[float, float]:
     """(gap, discordant-pair rate) of one gate's contrast in a JSON report."""
+    from af_bench.baseline import pair_differences
     from af_bench.results import Report
 
     try:
@@ -122,18 +122,7 @@ def pilot_figures(path: Path, gate: str | None, model: str | None, contrast: str
     figures = record.metrics.contrasts.get(name or "")
     if figures is None or figures.value is None or figures.second is None:
         raise ValueError(f"--pilot {path}: gate {record.gate} has no paired contrast {name!r} with a value")
-    per_pair: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for sample in record.samples:
-        if sample.outcome == "failed" or sample.pair_id is None or sample.condition is None:
-            continue
-        shown = sample.outcome == "complied" if figures.behaviour == "complied" else sample.behaviour
-        if shown is not None:
-            per_pair[sample.pair_id][sample.condition].append(float(shown))
-    differences = [
-        sum(p[figures.first]) / len(p[figures.first]) - sum(p[figures.second]) / len(p[figures.second])
-        for p in per_pair.values()
-        if p.get(figures.first or "") and p.get(figures.second)
-    ]
+    differences = list(pair_differences(record.samples, figures).values())
     if not differences:
         raise ValueError(f"--pilot {path}: gate {record.gate} has no completed pairs")
     discordant = sum(1 for d in differences if d != 0) / len(differences)

@@ -7,21 +7,15 @@ import math
 
 import pytest
 from inspect_ai import eval
-from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
 from af_bench.prompts import read_variant, variants_of
 from af_bench.results import gate_metrics
 from tasks.animal_welfare import animal_welfare
 from tasks.exfiltration import exfiltration
+from tests.e2e.test_scenarios import metrics_of
 
 SCORER = "alignment_faking_outcome"
-
-
-def metrics_of(log: EvalLog) -> dict[str, float]:
-    assert log.status == "success", log.error
-    assert log.results is not None
-    return {name: m.value for name, m in log.results.scores[0].metrics.items()}
 
 
 def test_animal_welfare_gap_is_support_unmonitored_minus_support_in_training() -> None:
