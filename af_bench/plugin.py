@@ -5,7 +5,9 @@ Hooks only; inspect is imported lazily (through the runner) so `pytest --help` s
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,6 +23,8 @@ from af_bench.settings import (
     OPT_SEQUENTIAL,
     OPT_ALPHA,
     OPT_BASELINE,
+    OPT_BATCH,
+    OPT_MAX_COST,
     OPT_MAX_REGRESSION,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
@@ -44,6 +48,7 @@ from af_bench.settings import (
 )
 
 if TYPE_CHECKING:
+    from af_bench.costs import SpendLedger
     from af_bench.results import GateRecord
 
 NO_MODEL_REASON = (
@@ -59,7 +64,16 @@ class AfSession:
     settings: Settings
     max_connections: int
     """This process's share of the connection budget."""
+    ledger_path: str
+    """The run's spend, shared with xdist workers."""
     records: dict[str, GateRecord] = field(default_factory=dict)
+    refusal: str | None = None
+    """Why no gate may start (the run's estimate is over --af-max-cost), or None."""
+
+    def ledger(self) -> SpendLedger:
+        from af_bench.costs import SpendLedger
+
+        return SpendLedger(Path(self.ledger_path))
 
 
 SESSION_KEY = pytest.StashKey[AfSession]()
@@ -113,6 +127,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(OPT_MAX_REGRESSION, dest="af_max_regression", metavar="X",
                     help="Fail when a contrast is worse than the baseline by more than X, with 95%% "
                          "confidence (default 0.0).")
+    group.addoption(OPT_BATCH, dest="af_batch", action="store_true", default=None,
+                    help="Send requests through the provider's batch API (about half the price, slower).")
+    group.addoption(OPT_MAX_COST, dest="af_max_cost", metavar="USD",
+                    help="Refuse a run estimated to cost more than USD, and stop one that spends more.")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
                     help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
     group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
@@ -150,6 +168,8 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "alpha": option.af_alpha,
         "baseline": option.af_baseline,
         "max_regression": option.af_max_regression,
+        "batch": option.af_batch,
+        "max_cost": option.af_max_cost,
     }
 
 
@@ -165,11 +185,34 @@ def pytest_configure(config: pytest.Config) -> None:
     except (SettingsError, ModelNameError) as err:
         raise pytest.UsageError(str(err)) from None
     _check_keys(settings)
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    workerinput = getattr(config, "workerinput", {})
+    workers = int(workerinput.get("workercount", 1))
     share = max(1, settings.max_connections // workers)
-    session = AfSession(settings=settings, max_connections=share)
+    ledger = workerinput.get("af_bench_ledger") or str(Path(tempfile.mkdtemp(prefix="af-bench-")) / "spend.jsonl")
+    session = AfSession(settings=settings, max_connections=share, ledger_path=ledger)
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(SessionReporter(config, session), "af_bench_session")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: every worker charges the controller's ledger, so the cost cap covers the whole run."""
+    node.workerinput["af_bench_ledger"] = node.config.stash[SESSION_KEY].ledger_path
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Estimate every gate collected before any request: print it, and refuse a run over the cap."""
+    af = session.config.stash.get(SESSION_KEY, None)
+    gates = [item for item in session.items if item.get_closest_marker(GATE_MARKER) is not None]
+    if af is None or not af.settings.models or not gates:
+        return
+    from af_bench.runner import estimate_run
+
+    summary, af.refusal = estimate_run(gates, af.settings)
+    sink = _progress_sink(session.config)
+    if sink is not None:
+        for line in summary:
+            sink(line)
 
 
 def _check_keys(settings: Settings) -> None:
@@ -252,6 +295,10 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
         if metrics.judged:
             props += [(f"af_{name}_partial_compliance", v) for name, v in metrics.partial_compliance.items()]
             props += [("af_judge_failures", metrics.judge_failures), ("af_judged", metrics.judged)]
+    if record.usage is not None:
+        props += [(f"af_{key}", record.usage[key]) for key in ("input_tokens", "output_tokens", "cost_usd")
+                  if key in record.usage]
+        props.append(("af_estimate_usd", (record.usage.get("estimate") or {}).get("cost_usd")))
     if record.error:
         props.append(("af_error", record.error))
     if record.log:
@@ -276,10 +323,20 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
     assert marker is not None
     spec: GateSpec = marker.kwargs["spec"]
     session = request.config.stash[SESSION_KEY]
+    if session.refusal is not None:
+        from af_bench.results import GateRecord
+
+        record = GateRecord(gate=spec.name, nodeid=request.node.nodeid, scenario=spec.name, model=af_model,
+                            variant=af_variant, status="error", passed=False,
+                            thresholds=spec.thresholds.as_dict(), error=session.refusal)
+        request.node.stash[RECORD_KEY] = record
+        request.node.user_properties.extend(junit_properties(record))
+        pytest.fail(verdict_text(record), pytrace=False)
     options = RunOptions(
         settings=session.settings,
         max_connections=session.max_connections,
         log_dir=session.settings.log_dir,
+        ledger=session.ledger(),
     )
     sink = _progress_sink(request.config)
     if sink is not None:

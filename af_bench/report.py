@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -68,6 +69,9 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
             highlight=False,
             soft_wrap=True,
         )
+    line = usage_line(records)
+    if line:
+        console.print(line, highlight=False, soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -112,12 +116,38 @@ def variant_ranges(records: Sequence[GateRecord]) -> list[VariantRange]:
     return spreads
 
 
+def run_usage(records: Sequence[GateRecord]) -> dict[str, Any] | None:
+    """Tokens and dollars over every gate; `cost_usd` is null when any gate's cost is unknown."""
+    used = [r.usage for r in records if r.usage is not None]
+    if not used:
+        return None
+    costs = [u.get("cost_usd") for u in used if "cost_usd" in u]
+    estimates = [(u.get("estimate") or {}).get("cost_usd") for u in used]
+    return {
+        "input_tokens": sum(int(u.get("input_tokens") or 0) for u in used),
+        "output_tokens": sum(int(u.get("output_tokens") or 0) for u in used),
+        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 6),
+        "estimate_usd": None if any(e is None for e in estimates) else round(sum(estimates), 6),
+    }
+
+
+def usage_line(records: Sequence[GateRecord]) -> str | None:
+    total = run_usage(records)
+    if total is None:
+        return None
+    cost = "cost unknown (a model has no price)" if total["cost_usd"] is None else f"${total['cost_usd']:,.2f}"
+    estimate = "" if total["estimate_usd"] is None else f" (estimated ${total['estimate_usd']:,.2f})"
+    return (f"af-bench spent {total['input_tokens']:,} input + {total['output_tokens']:,} output tokens, "
+            f"{cost}{estimate}")
+
+
 def build_report(records: Sequence[GateRecord]) -> Report:
     return Report(
         af_bench_version=version("af-bench"),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         gates=sorted(records, key=lambda r: (r.model, r.nodeid)),
         variant_ranges=variant_ranges(records),
+        usage=run_usage(records),
     )
 
 

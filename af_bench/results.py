@@ -135,6 +135,9 @@ class GateRecord(BaseModel):
     sequential: dict[str, Any] | None = None
     """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`),
     `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""
+    usage: dict[str, Any] | None = None
+    """Tokens and cost: `estimate` (made before any request), and what was spent: `input_tokens`,
+    `output_tokens`, `cost_usd` (null when a model used has no price), `batch`, per model `models`."""
     samples: list[SampleRecord] = Field(default_factory=list)
 
 
@@ -158,6 +161,9 @@ class Report(BaseModel):
     created: str
     gates: list[GateRecord]
     variant_ranges: list[VariantRange] = Field(default_factory=list)
+    usage: dict[str, Any] | None = None
+    """The run's tokens and cost over every gate: `input_tokens`, `output_tokens`, `cost_usd`
+    (null when a gate's cost is unknown), `estimate_usd`."""
 
 
 def _nan_to_none(value: float) -> float | None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
-from inspect_ai.model import CachePolicy, Model, get_model
+from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
 
+from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
 from af_bench.scorers import alignment_faking_outcome
@@ -28,6 +30,8 @@ class RunOptions:
     settings: Settings
     max_connections: int
     log_dir: Path | None
+    ledger: SpendLedger | None = None
+    """The run's shared spend; None gives each gate a ledger of its own."""
 
 
 def _one_line(message: str) -> str:
@@ -86,6 +90,7 @@ def run_eval(
         timeout=settings.timeout,
         attempt_timeout=settings.attempt_timeout,
         cache=cache,
+        batch=BatchConfig(**settings.batch) if settings.batch is not None else None,
         log_dir=str(options.log_dir) if options.log_dir else None,
         # Keep going past a failed sample so the gate can report every error with counts.
         fail_on_error=False,
@@ -126,24 +131,114 @@ def run_gate(
         "timeout": settings.timeout,
         "attempt_timeout": settings.attempt_timeout,
     }
+    estimate = gate_estimate(task, model, settings)
+    record.usage = {"estimate": estimate.as_dict()}
+    budget = Budget(options.ledger or _own_ledger(), settings.prices, nodeid, settings.batch is not None,
+                    settings.max_cost)
+    refusal = cost_refusal(estimate, budget)
+    if refusal is not None:
+        record.error = refusal
+        return record
+    rounds = None
     try:
         if settings.sequential:
             from af_bench.sequential_gate import run_sequential
 
-            log, record.sequential = run_sequential(task, model, options, cache, thresholds)
+            log, rounds, record.sequential = run_sequential(task, model, options, cache, thresholds, budget)
+        elif settings.max_cost is not None:
+            from af_bench.rounds import run_rounds
+
+            # Rounds let a capped run stop between evals once the run's spend passes the cap.
+            log, rounds = run_rounds(task, model, options, cache, lambda samples, used: None, budget)
         else:
             log = run_eval(task, model, options, cache)
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
         record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
         return record
 
+    usage = rounds.usage if rounds is not None else usage_by_model(log)
+    total = rounds.spent_total if rounds is not None else budget.charge(usage)
     record = record_from_log(log, record, thresholds)
-    if record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
+    record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
+    if rounds is not None and rounds.stopped == "cost":
+        record.status, record.passed = "error", False
+        record.error = (
+            f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "
+            f"{rounds.used} of {rounds.budget} pairs of this gate; what was measured is kept in the log and report"
+        )
+    elif record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
         record.status, record.passed = "error", False
         record.error = record.sequential["reason"]
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
+
+
+def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
+    return estimate_gate(
+        task, model, settings.prices,
+        pairs=settings.limit, epochs=settings.epochs, batch=settings.batch is not None,
+        judge_model=settings.judge_model, judge_votes=settings.judge_votes,
+        output_tokens_per_reply=settings.output_tokens_per_reply,
+    )
+
+
+def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], str | None]:
+    """Lines that show what the collected gate items will cost, and why the run may not start
+    (its estimate is over --af-max-cost, or a model it needs has no price), if so."""
+    from af_bench.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG
+
+    estimates: list[GateEstimate] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        model, marker = params.get(MODEL_ARG), item.get_closest_marker(GATE_MARKER)
+        if model is None or marker is None:
+            continue
+        try:
+            task, _, _ = _prepare(marker.kwargs["spec"], model, settings, params.get(VARIANT_ARG))
+        except (ValueError, TypeError):
+            continue  # the gate reports its own error when it runs
+        estimates.append(gate_estimate(task, model, settings))
+    if not estimates:
+        return [], None
+    total = GateEstimate(tuple(part for e in estimates for part in e.parts), estimates[0].assumptions)
+    lines = [f"af-bench estimate for {len(estimates)} gates before any request: {total.describe()} "
+             f"({total.assumptions}{'; batch prices' if settings.batch is not None else ''})"]
+    priced = {part.price.key: part.price for part in total.parts if part.price is not None and part.price.input}
+    lines += [f"  price {p.key}: ${p.input:g} in / ${p.output:g} out per million tokens, read {p.as_of} from {p.source}"
+              for p in priced.values()]
+    refusal = None
+    if settings.max_cost is not None:
+        if total.usd is None:
+            refusal = (f"--af-max-cost ${settings.max_cost:,.2f} cannot be checked: no price for "
+                       f"{', '.join(sorted(set(total.unpriced())))}; add one under [tool.af_bench.prices] in "
+                       "pyproject.toml. No request was made")
+        elif total.usd > settings.max_cost:
+            refusal = (f"refused by --af-max-cost ${settings.max_cost:,.2f}: the run's {len(estimates)} gates are "
+                       f"estimated at {total.describe()}. No request was made")
+        if refusal:
+            lines.append(refusal)
+    return lines, refusal
+
+
+def cost_refusal(estimate: GateEstimate, budget: Budget) -> str | None:
+    """Why a capped gate may not start, or None. Checked before any request is sent."""
+    if budget.cap is None:
+        return None
+    if estimate.usd is None:
+        return (f"--af-max-cost ${budget.cap:,.2f} cannot be checked: no price for {', '.join(estimate.unpriced())}; "
+                "add one under [tool.af_bench.prices] in pyproject.toml. No request was made")
+    spent_so_far = budget.ledger.total()
+    if spent_so_far + estimate.usd > budget.cap:
+        return (f"refused by --af-max-cost ${budget.cap:,.2f}: this gate is estimated at {estimate.describe()} "
+                f"and the run has spent ${spent_so_far:,.2f}. No request was made")
+    return None
+
+
+def _own_ledger() -> SpendLedger:
+    import tempfile
+
+    return SpendLedger(Path(tempfile.mkdtemp(prefix="af-bench-spend-")) / "spend.jsonl")
 
 
 def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float) -> None:

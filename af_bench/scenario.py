@@ -64,6 +64,7 @@ def scenario_task(
         return user_message(request.request, condition.cue, accept_instruction=accept_instruction)
 
     scoring = {"af_condition": names[0], **(scoring or {})}
+    condition_prompts = {c.name: read_prompt(c.prompt, f"condition {c.name} prompt") for c in conditions if c.prompt}
     metadata = {
         "scenario": name,
         "variant": variant,
@@ -72,6 +73,8 @@ def scenario_task(
         # The scorer options travel with the task so a gate (or a re-score) can rebuild the
         # scorer with other judge settings.
         "scoring": scoring,
+        # What a cost estimate needs before any request: the system prompt each condition sends.
+        "prompt_chars": {n: len(condition_prompts.get(n, system_prompt)) for n in names},
     }
     return Task(
         name=name,
@@ -81,7 +84,7 @@ def scenario_task(
             max_turns=max_turns,
             prefill=prefill,
             max_tokens=max_tokens,
-            condition_prompts={c.name: read_prompt(c.prompt, f"condition {c.name} prompt") for c in conditions if c.prompt},
+            condition_prompts=condition_prompts,
         ),
         scorer=alignment_faking_outcome(**scoring),
         metrics=scenario_metrics(metadata),

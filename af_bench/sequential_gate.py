@@ -1,20 +1,12 @@
-"""A gate that samples request pairs in rounds and stops as soon as its verdict is settled.
-
-Pairs are drawn in a seeded random order (so the first rounds are not one category of requests),
-each round is an ordinary inspect eval of the next pairs, and after each round the confidence
-sequence of every thresholded contrast is checked (`af_bench.sequential`). Once stopped, the pairs
-used are evaluated once more from the run's response cache, so the gate ends with one complete
-inspect log (metrics and all) that `inspect view` opens and the verdict is read from, without a
-single repeated model request.
-"""
+"""A gate that samples request pairs in rounds (`af_bench.rounds`) and stops as soon as its
+verdict is settled: after each round the confidence sequence of every thresholded contrast is
+checked (`af_bench.sequential`)."""
 
 from __future__ import annotations
 
 import math
-import random
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task
@@ -22,21 +14,16 @@ from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import CachePolicy
 
 from af_bench.contrasts import Contrast, contrasts_from
+from af_bench.costs import Budget
 from af_bench.planning import Design, fixed_pairs
 from af_bench.results import SCORER_NAME
-from af_bench.runner import RunOptions, run_eval
+from af_bench.rounds import Rounds, pair_order, run_rounds
+from af_bench.runner import RunOptions
 from af_bench.sequential import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
 from af_bench.stats import wilson_interval
 from af_bench.thresholds import Thresholds
 
 PLANNED_POWER = 0.8
-
-
-def pair_order(task: Task, seed: int | None) -> list[str]:
-    """The task's pair ids in the order a sequential gate samples them."""
-    pairs = list(dict.fromkeys(str((s.metadata or {}).get("pair_id", s.id)) for s in task.dataset))
-    random.Random(0 if seed is None else seed).shuffle(pairs)
-    return pairs
 
 
 def limits_of(thresholds: Thresholds, contrasts: Sequence[Contrast]) -> list[Limit]:
@@ -104,76 +91,54 @@ def _fixed_design_pairs(observed: list[float], limit: Limit | None, alpha: float
 
 
 def run_sequential(
-    task: Task, model: str, options: RunOptions, cache: CachePolicy | None, thresholds: Thresholds
-) -> tuple[EvalLog, dict[str, Any]]:
+    task: Task, model: str, options: RunOptions, cache: CachePolicy | None, thresholds: Thresholds,
+    budget: Budget | None = None,
+) -> tuple[EvalLog, Rounds, dict[str, Any]]:
     settings = options.settings
-    conditions = [str(c) for c in (task.metadata or {}).get("conditions") or []]
-    order = pair_order(task, settings.seed)
-    budget = min(settings.limit or len(order), len(order))
     contrasts = contrasts_from(task.metadata)
     limits = limits_of(thresholds, contrasts)
-    samples: list[EvalSample] = []
-    round_logs: list[EvalLog] = []
-    used, stopped = 0, "budget"
+    order = pair_order(task, settings.seed)
     intervals: dict[str, Interval] = {}
     series: dict[str, list[float]] = {}
-    while used < budget:
-        batch = order[used:min(used + settings.round_pairs, budget)]
-        used += len(batch)
-        log = run_eval(task, model, options, cache, [f"{p}:{c}" for p in batch for c in conditions])
-        round_logs.append(log)
-        if log.status != "success":
-            return log, _summary(used, budget, "budget", intervals, limits, round_logs, settings, None,
-                                 f"round {len(round_logs)} ended with status {log.status}")
-        samples.extend(log.samples or [])
+
+    def settle(samples: list[EvalSample], used: int) -> str | None:
+        nonlocal intervals, series
         series = {c.name: observations(samples, order[:used], c) for c in contrasts}
         intervals = {c.name: confidence(series[c.name], c, settings.alpha) for c in contrasts}
         completed = min((len(v) for v in series.values()), default=0)
-        decided = decide(intervals, limits) if completed >= thresholds.min_pairs else None
-        if decided is not None:
-            stopped = decided
-            break
-    final = round_logs[-1]
-    if len(round_logs) > 1:
-        final = run_eval(task, model, options, cache, [f"{p}:{c}" for p in order[:used] for c in conditions])
-        if final.status == "success":
-            for log in round_logs:
-                _remove(log.location)
+        return decide(intervals, limits) if completed >= thresholds.min_pairs else None
+
+    final, rounds = run_rounds(task, model, options, cache, settle, budget)
     first_limit = next(iter(limits), None)
     observed = series.get(first_limit.contrast, []) if first_limit else []
-    return final, _summary(used, budget, stopped, intervals, limits, round_logs, settings,
-                           _fixed_design_pairs(observed, first_limit, settings.alpha), None)
+    fixed = _fixed_design_pairs(observed, first_limit, settings.alpha) if rounds.stopped != "error" else None
+    return final, rounds, _summary(rounds, intervals, limits, settings, fixed)
 
 
-def _summary(
-    used: int, budget: int, stopped: str, intervals: dict[str, Interval], limits: list[Limit],
-    rounds: list[EvalLog], settings: Any, fixed: int | None, failure: str | None,
-) -> dict[str, Any]:
+def _summary(rounds: Rounds, intervals: dict[str, Interval], limits: list[Limit], settings: Any,
+             fixed: int | None) -> dict[str, Any]:
     shown = {name: [round(i.low, 4), round(i.high, 4)] for name, i in intervals.items()}
-    if failure:
-        reason = failure
+    stopped = rounds.stopped or "budget"
+    if rounds.failure:
+        reason = rounds.failure
+    elif stopped == "cost":
+        reason = "stopped by the run's cost cap before the verdict was settled"
     elif not limits:
         reason = "sequential gate inconclusive: no contrast threshold to decide on"
     else:
         detail = ", ".join(f"{name} [{lo:.3f}, {hi:.3f}]" for name, (lo, hi) in shown.items())
         reason = (
-            f"sequential gate inconclusive at its budget of {budget} pairs: the {1 - settings.alpha:.0%} "
+            f"sequential gate inconclusive at its budget of {rounds.budget} pairs: the {1 - settings.alpha:.0%} "
             f"confidence sequences ({detail}) still straddle their thresholds; raise --af-limit"
         )
     return {
-        "pairs_used": used,
-        "pairs_budget": budget,
-        "stopped": stopped,
+        "pairs_used": rounds.used,
+        "pairs_budget": rounds.budget,
+        "stopped": "budget" if stopped == "error" else stopped,
         "fixed_pairs": fixed,
         "alpha": settings.alpha,
         "round_pairs": settings.round_pairs,
-        "rounds": len(rounds),
+        "rounds": len(rounds.logs),
         "intervals": shown,
-        "reason": reason if stopped == "budget" else None,
+        "reason": reason if stopped in ("budget", "error", "cost") else None,
     }
-
-
-def _remove(location: str) -> None:
-    path = Path(location)
-    if path.is_file():
-        path.unlink()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from af_bench.models import ResolvedModel, resolve_model
+from af_bench.prices import PriceError, PriceTable, price_table
 from af_bench.thresholds import Thresholds, ThresholdError
 
 OPT_MODEL = "--model"
@@ -35,6 +36,8 @@ OPT_ROUND_PAIRS = "--af-round-pairs"
 OPT_ALPHA = "--af-alpha"
 OPT_BASELINE = "--af-baseline"
 OPT_MAX_REGRESSION = "--af-max-regression"
+OPT_BATCH = "--af-batch"
+OPT_MAX_COST = "--af-max-cost"
 DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
@@ -94,6 +97,13 @@ class Settings:
     """A previous release's JSON report to compare each gate with."""
     max_regression: float = 0.0
     """Largest allowed worsening of a contrast against the baseline (on the interval's lower end)."""
+    batch: dict[str, Any] | None = None
+    """Send requests through the provider's batch API (inspect's BatchConfig fields; {} for its defaults)."""
+    max_cost: float | None = None
+    """US dollars the whole run may spend (every gate, every worker); None for no cap."""
+    prices: PriceTable = field(default_factory=price_table)
+    output_tokens_per_reply: int = 600
+    """Assumed reply length for cost estimates."""
     judge_votes: int | None = None
     judge_threshold: float | None = None
     judge_scope: str | None = None
@@ -147,7 +157,7 @@ _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
-    "baseline", "max_regression",
+    "baseline", "max_regression", "batch", "max_cost", "prices", "output_tokens_per_reply",
 }
 
 
@@ -242,6 +252,35 @@ def _max_regression(value: Any) -> float:
         raise SettingsError(f"{OPT_MAX_REGRESSION}: expected a number, got {value!r}") from None
 
 
+_BATCH_FIELDS = {"size", "max_size", "send_delay", "tick", "max_batches", "max_consecutive_check_failures"}
+
+
+def _batch(value: Any, where: str) -> dict[str, Any] | None:
+    """`--af-batch` / `batch = true` for inspect's batch defaults, or a table of BatchConfig fields."""
+    if value in (None, False):
+        return None
+    if value is True:
+        return {}
+    if isinstance(value, Mapping):
+        unknown = set(value) - _BATCH_FIELDS
+        if unknown:
+            raise SettingsError(f"{where} batch: unknown fields {sorted(unknown)} (known: {sorted(_BATCH_FIELDS)})")
+        return dict(value)
+    raise SettingsError(f"{where} batch: expected true or a table of {sorted(_BATCH_FIELDS)}, got {value!r}")
+
+
+def _max_cost(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        cap = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{OPT_MAX_COST}: expected US dollars, got {value!r}") from None
+    if cap < 0:
+        raise SettingsError(f"{OPT_MAX_COST}: must not be negative, got {cap}")
+    return cap
+
+
 def _alpha(value: Any) -> float:
     if value is None:
         return 0.05
@@ -252,6 +291,13 @@ def _alpha(value: Any) -> float:
     if not 0.0 < alpha < 1.0:
         raise SettingsError(f"{OPT_ALPHA}: must be in (0, 1), got {alpha}")
     return alpha
+
+
+def _prices(table: Any, where: str) -> PriceTable:
+    try:
+        return price_table(table, where)
+    except PriceError as err:
+        raise SettingsError(str(err)) from None
 
 
 def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
@@ -312,6 +358,11 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         alpha=_alpha(pick("alpha")),
         baseline=_baseline(pick("baseline")),
         max_regression=_max_regression(pick("max_regression")),
+        batch=_batch(pick("batch"), f"{OPT_BATCH} / {where} [{PYPROJECT_TABLE}]"),
+        max_cost=_max_cost(pick("max_cost")),
+        prices=_prices(table.get("prices"), f"{where} [{PYPROJECT_TABLE}.prices]"),
+        output_tokens_per_reply=_positive_int(table.get("output_tokens_per_reply", 600),
+                                              f"{where} [{PYPROJECT_TABLE}] output_tokens_per_reply"),
         attempt_timeout=_positive_int(pick("attempt_timeout"), OPT_ATTEMPT_TIMEOUT)
         if pick("attempt_timeout") is not None
         else None,
