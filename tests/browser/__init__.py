@@ -1,0 +1,1 @@
+"""The HTML report opened in a real browser (headless Chromium through playwright)."""
