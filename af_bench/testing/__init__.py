@@ -1,5 +1,7 @@
 """Test kit: loopback servers that speak real provider APIs and serve the scripted organisms."""
 
-from af_bench.testing.anthropic_server import FaultPlan, LoopbackAnthropic
+from af_bench.testing.anthropic_server import LoopbackAnthropic
+from af_bench.testing.loopback import FaultPlan, LoopbackServer, RecordedRequest
+from af_bench.testing.openai_server import LoopbackOpenAI
 
-__all__ = ["FaultPlan", "LoopbackAnthropic"]
+__all__ = ["FaultPlan", "LoopbackAnthropic", "LoopbackOpenAI", "LoopbackServer", "RecordedRequest"]

@@ -1,175 +1,42 @@
 """A loopback server for the Anthropic Messages API that answers as a scripted organism.
 
 It exists so the real client stack (the `anthropic` SDK, inspect's `anthropic/` provider, its
-retries) can be tested and benchmarked with no network: `POST /v1/messages` (JSON and SSE
-streaming), `POST /v1/messages/count_tokens`, faults injected on demand, every request recorded.
-Binds 127.0.0.1 only.
+retries and its batcher) can be tested and benchmarked with no network: `POST /v1/messages`
+(JSON and SSE streaming), `POST /v1/messages/count_tokens`, the Message Batches API
+(`POST /v1/messages/batches`, `GET .../{id}`, `GET .../{id}/results`, `POST .../{id}/cancel`),
+faults injected on demand, every request recorded. Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import json
-import random
-import threading
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from af_bench.organisms.behaviour import PROFILES, OrganismProfile
-from af_bench.organisms.script import OrganismScript, Turn
+from af_bench.organisms.behaviour import OrganismProfile
+from af_bench.organisms.script import Turn
+from af_bench.testing.anthropic_batches import BatchBook, BatchRequestError
+from af_bench.testing.loopback import (
+    FAULT_KINDS,
+    TRANSIENT,
+    Call,
+    FaultPlan,
+    LoopbackServer,
+    RecordedRequest,
+    count_repeats,
+    count_statuses,
+    estimate_tokens,
+    text_of,
+)
 
-TRANSIENT = ("429", "529", "500", "drop")
-FAULT_KINDS = (*TRANSIENT, "400", "404", "slow", "timeout", "malformed", "no_usage", "refusal", "filtered")
+__all__ = ["FAULT_KINDS", "TRANSIENT", "FaultPlan", "LoopbackAnthropic", "RecordedRequest"]
 
-
-@dataclass(frozen=True)
-class FaultPlan:
-    """Which faults the server injects. `rates` are per-request probabilities by kind;
-    `always` applies one kind to every request (a dead or misconfigured endpoint)."""
-
-    rates: dict[str, float] = field(default_factory=dict)
-    always: str | None = None
-    seed: int = 0
-    retry_after_ms: int = 20
-    slow_seconds: float = 1.0
-    timeout_seconds: float = 30.0
-    retired_models: tuple[str, ...] = ("claude-3-opus-20240229",)
-
-    def __post_init__(self) -> None:
-        for kind in [*self.rates, *([self.always] if self.always else [])]:
-            if kind not in FAULT_KINDS:
-                raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
-        if sum(self.rates.values()) > 1.0:
-            raise ValueError("fault rates add up to more than 1")
-
-    @classmethod
-    def transient(cls, total: float, seed: int = 0) -> FaultPlan:
-        """`total` of requests fail with 429, 529, 500 or a dropped connection, in equal shares."""
-        return cls(rates={kind: total / len(TRANSIENT) for kind in TRANSIENT}, seed=seed)
-
-    def pick(self, index: int) -> str | None:
-        if self.always:
-            return self.always
-        roll = random.Random(f"{self.seed}:{index}").random()
-        for kind, rate in sorted(self.rates.items()):
-            if roll < rate:
-                return kind
-            roll -= rate
-        return None
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    index: int
-    path: str
-    model: str | None
-    stream: bool
-    fault: str | None
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str]
-    """Request headers with the API key removed."""
-
-    def sample_key(self) -> str:
-        """The request's conversation, so re-requests of one turn can be counted."""
-        return json.dumps(self.body.get("messages", []), sort_keys=True)
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(block.get("text", "") for block in content if isinstance(block, dict))
-    return ""
-
-
-class LoopbackAnthropic:
-    """`with LoopbackAnthropic() as server:` then point the SDK at `server.base_url`."""
-
-    def __init__(
-        self,
-        organism: str | OrganismProfile = "faker",
-        *,
-        latency: float = 0.0,
-        faults: FaultPlan | None = None,
-        api_key: str | None = None,
-        seed: int = 0,
-        vary_repeats: bool = True,
-    ) -> None:
-        profile = PROFILES[organism] if isinstance(organism, str) else organism
-        self.script = OrganismScript(profile, vary_repeats=vary_repeats)
-        self.latency = latency
-        self.faults = faults or FaultPlan()
-        self.api_key = api_key
-        self.seed = seed
-        self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> str:
-        handler = _handler_for(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-anthropic", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> LoopbackAnthropic:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    # -- what happened ----------------------------------------------------------------------
-    def message_requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return [r for r in self.requests if r.path == "/v1/messages"]
-
-    def status_counts(self) -> Counter[int]:
-        return Counter(r.status for r in self.message_requests())
-
-    def repeated_conversations(self) -> int:
-        """Successful replies to a conversation already answered successfully before."""
-        answered = Counter(r.sample_key() for r in self.message_requests() if r.status == 200)
-        return sum(count - 1 for count in answered.values() if count > 1)
-
-    # -- serving ----------------------------------------------------------------------------
-    def _record(self, **kwargs: Any) -> RecordedRequest:
-        with self._lock:
-            record = RecordedRequest(index=len(self.requests), **kwargs)
-            self.requests.append(record)
-            return record
-
-    def _next_index(self) -> int:
-        with self._lock:
-            return len(self.requests)
-
-    def reply_text(self, body: dict[str, Any]) -> str:
-        turns: list[Turn] = [("system", _text(body.get("system")))] if body.get("system") else []
-        turns += [
-            (str(m.get("role")), _text(m.get("content"))) for m in body.get("messages", []) if isinstance(m, dict)
-        ]
-        with self._lock:  # the script's counters are shared by the handler threads
-            return self.script.reply(turns, self.seed)
-
+MESSAGES = "/v1/messages"
+BATCHES = "/v1/messages/batches"
+_BATCH_PATH = re.compile(r"^/v1/messages/batches/(?P<id>[^/]+)(?P<action>/results|/cancel)?$")
 
 _ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
     "429": (429, "rate_limit_error", "rate limited by the loopback server"),
@@ -180,128 +47,233 @@ _ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
     # The API's content filter: providers turn it into a blocked reply, never the model's refusal.
     "filtered": (400, "invalid_request_error", "Output blocked by content filtering policy"),
 }
+# Faults that break the connection or the body have no wire to break in a batch: the item errors.
+_BATCH_ITEM_FAILURES = {
+    "drop": "Internal server error (connection dropped while processing this request)",
+    "timeout": "Internal server error (timed out while processing this request)",
+    "malformed": "Internal server error (unreadable reply while processing this request)",
+}
 
 
-def _error(kind: str, message: str) -> bytes:
-    return json.dumps({"type": "error", "error": {"type": kind, "message": message}}).encode()
+def _item_failure(fault: str | None) -> tuple[int, str, str] | None:
+    """(status, error type, message) for a batched item the fault makes fail, else None."""
+    if fault in _ERROR_REPLIES:
+        return _ERROR_REPLIES[fault]
+    if fault in _BATCH_ITEM_FAILURES:
+        return 500, "api_error", _BATCH_ITEM_FAILURES[fault]
+    return None
 
 
-def _handler_for(server: LoopbackAnthropic) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _error(kind: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": kind, "message": message}}
 
-        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+
+class LoopbackAnthropic(LoopbackServer):
+    """`with LoopbackAnthropic() as server:` then point the SDK at `server.base_url`.
+
+    `batch_delay` is how long a message batch stays `in_progress` before it ends. Batched items are
+    answered exactly as `/v1/messages` would answer them (same text, same usage, faults drawn the
+    same way): a fault that fails a direct request (an error status, `drop`, `timeout`,
+    `malformed`) makes the item `errored`, `refusal` and `no_usage` change its message, `slow`
+    does nothing (the batch is slow already). Items are recorded as Messages requests with their
+    batch's id: `message_requests()` counts every conversation answered, whichever the route,
+    `direct_requests()` and `batch_requests()` split them, `batch_calls()` lists the HTTP calls
+    to the batch API itself.
+    """
+
+    thread_name = "loopback-anthropic"
+
+    def __init__(
+        self,
+        organism: str | OrganismProfile = "faker",
+        *,
+        latency: float = 0.0,
+        faults: FaultPlan | None = None,
+        api_key: str | None = None,
+        seed: int = 0,
+        vary_repeats: bool = True,
+        batch_delay: float = 0.2,
+    ) -> None:
+        super().__init__(
+            organism, latency=latency, faults=faults, api_key=api_key, seed=seed, vary_repeats=vary_repeats
+        )
+        self.batches = BatchBook(delay=batch_delay)
+
+    # -- what happened ----------------------------------------------------------------------
+    def message_requests(self) -> list[RecordedRequest]:
+        """Every Messages request answered (or refused), whether it came directly or in a batch."""
+        return self.recorded(MESSAGES)
+
+    def direct_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.message_requests() if r.batch_id is None]
+
+    def batch_requests(self) -> list[RecordedRequest]:
+        """Messages requests answered as items of a batch."""
+        return [r for r in self.message_requests() if r.batch_id is not None]
+
+    def batch_calls(self) -> list[RecordedRequest]:
+        """The HTTP calls made to the batch API itself (create, retrieve, results, cancel)."""
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(BATCHES)]
+
+    def status_counts(self) -> Counter[int]:
+        return count_statuses(self.message_requests())
+
+    def repeated_conversations(self) -> int:
+        """Successful replies to a conversation already answered successfully before."""
+        return count_repeats(self.message_requests())
+
+    # -- the organism's reply ---------------------------------------------------------------
+    def reply_text(self, body: dict[str, Any]) -> str:
+        turns: list[Turn] = [("system", text_of(body.get("system")))] if body.get("system") else []
+        turns += [
+            (str(m.get("role")), text_of(m.get("content"))) for m in body.get("messages", []) if isinstance(m, dict)
+        ]
+        return self.reply(turns)
+
+    def message(self, body: dict[str, Any], fault: str | None) -> dict[str, Any]:
+        """The Message the API returns for `body`, with `refusal` or `no_usage` applied."""
+        text = self.reply_text(body)
+        refused = fault == "refusal"  # the API's safety classifier declined to answer
+        message: dict[str, Any] = {
+            "id": f"msg_loopback_{len(self.requests)}",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model"),
+            "content": [{"type": "text", "text": "" if refused else text}],
+            "stop_reason": "refusal" if refused else "end_turn",
+            "stop_sequence": None,
+        }
+        if fault != "no_usage":
+            message["usage"] = usage_of(body, text)
+        return message
+
+    # -- serving ----------------------------------------------------------------------------
+    def reject_key(self, call: Call) -> None:
+        call.send(401, _error("authentication_error", "invalid x-api-key"))
+
+    def route(self, call: Call) -> None:
+        if call.method == "POST" and call.path == "/v1/messages/count_tokens":
+            call.record(200)
+            call.send(200, {"input_tokens": input_tokens(call.body)})
+        elif call.method == "POST" and call.path == MESSAGES:
+            self._messages(call)
+        elif call.method == "POST" and call.path == BATCHES:
+            self._create_batch(call)
+        elif (match := _BATCH_PATH.match(call.path)) and (call.method, match["action"]) in _BATCH_ACTIONS:
+            self._batch_action(call, match["id"], match["action"])
+        else:
+            call.record(404)
+            call.send(404, _error("not_found_error", f"no route {call.method} {call.path}"))
+
+    def _messages(self, call: Call) -> None:
+        fault = self.draw_fault(call.model)
+        if self.latency:
+            time.sleep(self.latency)
+        if fault in _ERROR_REPLIES:
+            status, kind, text = _ERROR_REPLIES[fault]
+            headers = {"retry-after-ms": str(self.faults.retry_after_ms), "retry-after": "0"} if fault == "429" else {}
+            call.record(status, fault)
+            call.send(status, _error(kind, text.format(model=call.model)), headers)
             return
+        if fault == "drop":
+            call.record(0, fault)
+            call.drop()
+            return
+        if fault == "timeout":
+            call.record(0, fault)
+            call.hang(self.faults.timeout_seconds)
+            return
+        if fault == "slow":
+            time.sleep(self.faults.slow_seconds)
+        message = self.message(call.body, fault)
+        call.record(200, fault)
+        if fault == "malformed":
+            call.send(200, b'{"id": "msg_loopback", "content": [{"type": "text", "te')
+        elif call.stream:
+            # A stream always carries usage (message_start has it), so `no_usage` cannot drop it there.
+            usage = message.get("usage") or usage_of(call.body, message["content"][0]["text"])
+            call.send_events(_sse(message, usage))
+        else:
+            call.send(200, message)
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
+    # -- batches ----------------------------------------------------------------------------
+    def answer_item(self, batch_id: str, custom_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One batched item's `result`, recorded as the Messages request it stands for."""
+        model = params.get("model") if isinstance(params.get("model"), str) else None
+        fault = self.draw_fault(model)
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                body = {}
-            headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in ("x-api-key", "authorization")}
-            path = self.path.split("?")[0]
-            model = body.get("model") if isinstance(body, dict) else None
-            stream = bool(body.get("stream")) if isinstance(body, dict) else False
+        def record(status: int) -> None:
+            self.record(
+                path=MESSAGES, method="POST", model=model, stream=False, fault=fault, status=status,
+                body=params, headers={}, batch_id=batch_id, custom_id=custom_id,
+            )
 
-            def record(status: int, fault: str | None = None) -> None:
-                server._record(path=path, model=model, stream=stream, fault=fault, status=status, body=body, headers=headers)
+        failure = _item_failure(fault)
+        if failure is not None:
+            status, kind, text = failure
+            record(status)
+            return {"type": "errored", "error": _error(kind, text.format(model=model))}
+        message = self.message(params, fault)
+        record(200)
+        return {"type": "succeeded", "message": message}
 
-            presented = self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
-            if server.api_key is not None and presented != server.api_key:
-                record(401)
-                self._send(401, _error("authentication_error", "invalid x-api-key"))
-                return
-            if path == "/v1/messages/count_tokens":
-                record(200)
-                chars = len(json.dumps(body.get("messages", []))) + len(json.dumps(body.get("system", "")))
-                self._send(200, json.dumps({"input_tokens": chars // 4}).encode())
-                return
-            if path != "/v1/messages":
-                record(404)
-                self._send(404, _error("not_found_error", f"no route {path}"))
-                return
-            self._messages(body, model, stream, record)
+    def _create_batch(self, call: Call) -> None:
+        try:
+            with self._lock:
+                batch = self.batches.create(call.body, time.time())
+        except BatchRequestError as err:
+            call.record(400)
+            call.send(400, _error("invalid_request_error", str(err)))
+            return
+        call.record(200, batch_id=batch.id)
+        call.send(200, batch.to_json(self.base_url))
 
-        def _messages(self, body: dict[str, Any], model: str | None, stream: bool, record: Any) -> None:
-            fault = server.faults.pick(server._next_index())
-            if model in server.faults.retired_models:
-                fault = "404"
-            if server.latency:
-                time.sleep(server.latency)
-            if fault in _ERROR_REPLIES:
-                status, kind, message = _ERROR_REPLIES[fault]
-                headers = {}
-                if fault == "429":
-                    headers = {"retry-after-ms": str(server.faults.retry_after_ms), "retry-after": "0"}
-                record(status, fault)
-                self._send(status, _error(kind, message.format(model=model)), headers)
-                return
-            if fault == "drop":
-                record(0, fault)
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            if fault == "timeout":
-                record(0, fault)
-                time.sleep(server.faults.timeout_seconds)
-                self.close_connection = True
-                return
-            if fault == "slow":
-                time.sleep(server.faults.slow_seconds)
-            text = server.reply_text(body)
-            usage = {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": max(1, len(text) // 4)}
-            record(200, fault)
-            if fault == "malformed":
-                self._send(200, b'{"id": "msg_loopback", "content": [{"type": "text", "te')
-                return
-            refused = fault == "refusal"  # the API's safety classifier declined to answer
-            message: dict[str, Any] = {
-                "id": f"msg_loopback_{len(server.requests)}",
-                "type": "message",
-                "role": "assistant",
-                "model": model,
-                "content": [{"type": "text", "text": "" if refused else text}],
-                "stop_reason": "refusal" if refused else "end_turn",
-                "stop_sequence": None,
-            }
-            if fault != "no_usage":
-                message["usage"] = usage
-            if stream:
-                self._stream(message, text, usage)
-            else:
-                self._send(200, json.dumps(message).encode())
-
-        def _stream(self, message: dict[str, Any], text: str, usage: dict[str, int]) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "text/event-stream")
-            self.send_header("cache-control", "no-cache")
-            self.send_header("connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            start = {**message, "content": [], "stop_reason": None,
-                     "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}
-            for event, data in _sse_events(start, message["content"][0]["text"], usage, message["stop_reason"]):
-                self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
-            self.wfile.flush()
-
-    return Handler
+    def _batch_action(self, call: Call, batch_id: str, action: str | None) -> None:
+        with self._lock:
+            batch = self.batches.settle(batch_id, time.time(), self.answer_item)
+            if batch is not None and action == "/cancel":
+                batch = self.batches.cancel(batch_id, time.time())
+        if batch is None:
+            call.record(404, batch_id=batch_id)
+            call.send(404, _error("not_found_error", f"message batch {batch_id} not found"))
+        elif action == "/results" and batch.results is None:
+            call.record(404, batch_id=batch_id)
+            call.send(404, _error("not_found_error", f"message batch {batch_id} has no results until it ends"))
+        elif action == "/results":
+            call.record(200, batch_id=batch_id)
+            call.send(200, batch.results_jsonl(), content_type="application/x-jsonl")
+        else:
+            call.record(200, batch_id=batch_id)
+            call.send(200, batch.to_json(self.base_url))
 
 
-def _sse_events(
-    start: dict[str, Any], text: str, usage: dict[str, int], stop_reason: str
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    yield "message_start", {"type": "message_start", "message": start}
+_BATCH_ACTIONS = {("GET", None), ("GET", "/results"), ("POST", "/cancel")}
+
+
+def input_tokens(body: Any) -> int:
+    """Input tokens as both the usage and count_tokens report them: the prompt, not the envelope,
+    so a request costs the same sent directly, streamed or batched."""
+    if not isinstance(body, dict):
+        return 0
+    return estimate_tokens(json.dumps(body.get("messages", [])) + json.dumps(body.get("system", "")))
+
+
+def usage_of(body: Any, reply: str) -> dict[str, int]:
+    return {"input_tokens": input_tokens(body), "output_tokens": max(1, estimate_tokens(reply))}
+
+
+def _sse(message: dict[str, Any], usage: dict[str, int]) -> Iterator[bytes]:
+    for event, data in _sse_events(message, usage):
+        yield f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _sse_events(message: dict[str, Any], usage: dict[str, int]) -> Iterator[tuple[str, dict[str, Any]]]:
+    text = message["content"][0]["text"]
+    start_usage = {"input_tokens": usage["input_tokens"], "output_tokens": 1}
+    yield "message_start", {
+        "type": "message_start", "message": {**message, "content": [], "stop_reason": None, "usage": start_usage},
+    }
     yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
     for offset in range(0, len(text), 400):
         yield "content_block_delta", {
@@ -310,7 +282,7 @@ def _sse_events(
     yield "content_block_stop", {"type": "content_block_stop", "index": 0}
     yield "message_delta", {
         "type": "message_delta",
-        "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+        "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
         "usage": {"output_tokens": usage["output_tokens"]},
     }
     yield "message_stop", {"type": "message_stop"}

@@ -10,12 +10,15 @@ from af_bench.gate import GateSpec
 from af_bench.results import GateRecord
 from af_bench.runner import RunOptions, run_gate
 from af_bench.settings import Settings
-from af_bench.testing import FaultPlan, LoopbackAnthropic
+from af_bench.testing import FaultPlan, LoopbackAnthropic, LoopbackOpenAI
 from af_bench.thresholds import Thresholds
 from tasks.helpful_only import helpful_only
 
 API_KEY = "sk-ant-loopback-SECRET-7f3a9c"
 MODEL = "anthropic/claude-opus-4-5-20251101"
+OPENAI_SERVED_MODEL = "faker-7b-instruct"
+"""The name the OpenAI-compatible loopback serves, as vLLM's `--served-model-name` would."""
+OPENAI_MODEL = f"openai-api/loopback/{OPENAI_SERVED_MODEL}"
 
 
 @pytest.fixture
@@ -29,6 +32,26 @@ def loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Loopback
         servers.append(server)
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def openai_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., LoopbackOpenAI]]:
+    """Start a loopback Chat Completions server and point inspect's `openai-api/loopback/...` at it
+    (`LOOPBACK_BASE_URL`, `LOOPBACK_API_KEY`)."""
+    servers: list[LoopbackOpenAI] = []
+
+    def start(faults: FaultPlan | None = None, **kwargs: Any) -> LoopbackOpenAI:
+        kwargs.setdefault("models", (OPENAI_SERVED_MODEL,))
+        server = LoopbackOpenAI(faults=faults, api_key=API_KEY, **kwargs)
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("LOOPBACK_BASE_URL", server.api_base)
+        monkeypatch.setenv("LOOPBACK_API_KEY", API_KEY)
         return server
 
     yield start

@@ -1,0 +1,245 @@
+"""A loopback server for the OpenAI Chat Completions API as vLLM, SGLang and llama.cpp serve it,
+answering as a scripted organism.
+
+It exists so inspect's `openai-api/<service>/<model>` provider and the `openai` SDK can be tested
+with no network: `POST /v1/chat/completions` (JSON, and SSE `data:` chunks ending in
+`data: [DONE]`, with a usage chunk when `stream_options.include_usage` asks), `GET /v1/models`,
+a Bearer key check, the shared faults. Binds 127.0.0.1 only; clients take `server.api_base`
+(which ends in /v1) as their base URL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from af_bench.organisms.behaviour import OrganismProfile
+from af_bench.organisms.script import Turn
+from af_bench.testing.loopback import (
+    Call,
+    FaultPlan,
+    LoopbackServer,
+    RecordedRequest,
+    count_repeats,
+    count_statuses,
+    estimate_tokens,
+    text_of,
+)
+
+COMPLETIONS = "/v1/chat/completions"
+MODELS = "/v1/models"
+
+# Error bodies as vLLM writes them (`type` the exception's name, `code` the status); the status
+# is what clients act on. 529 is Anthropic's overload status: these servers say 503.
+_ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
+    "429": (429, "RateLimitError", "rate limited by the loopback server"),
+    "529": (503, "ServiceUnavailableError", "The server is overloaded"),
+    "500": (500, "InternalServerError", "Internal server error"),
+    "400": (400, "BadRequestError", "messages: the loopback server rejects this request"),
+    "404": (404, "NotFoundError", "The model `{model}` does not exist."),
+}
+# An API-side classifier refusing is Anthropic's `refusal` stop; here a provider block is the
+# `filtered` finish reason, and `message.refusal` is the model's own structured refusal.
+UNSUPPORTED_FAULTS = ("refusal",)
+_ROLES = {"developer": "system"}
+
+
+def _error(status: int, kind: str, message: str, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": status}}
+
+
+class LoopbackOpenAI(LoopbackServer):
+    """`with LoopbackOpenAI(models=("faker-7b",)) as server:` then point a client at `server.api_base`.
+
+    `models` are the names served (vLLM's `--served-model-name`); others get 404. None serves any
+    name, and `/v1/models` then lists the organism's name.
+    """
+
+    thread_name = "loopback-openai"
+
+    def __init__(
+        self,
+        organism: str | OrganismProfile = "faker",
+        *,
+        models: Sequence[str] | None = None,
+        latency: float = 0.0,
+        faults: FaultPlan | None = None,
+        api_key: str | None = None,
+        seed: int = 0,
+        vary_repeats: bool = True,
+    ) -> None:
+        super().__init__(
+            organism, latency=latency, faults=faults, api_key=api_key, seed=seed, vary_repeats=vary_repeats
+        )
+        self.models = tuple(models) if models is not None else None
+        self._created = int(time.time())
+
+    def check_faults(self, faults: FaultPlan) -> None:
+        unsupported = sorted(set(faults.kinds()) & set(UNSUPPORTED_FAULTS))
+        if unsupported:
+            raise ValueError(f"fault {unsupported[0]!r} has no Chat Completions form; use 'filtered' for a provider block")
+
+    @property
+    def api_base(self) -> str:
+        """The base URL OpenAI-compatible clients take (`<SERVICE>_BASE_URL`)."""
+        return f"{self.base_url}/v1"
+
+    # -- what happened ----------------------------------------------------------------------
+    def completion_requests(self) -> list[RecordedRequest]:
+        return self.recorded(COMPLETIONS)
+
+    def status_counts(self) -> Counter[int]:
+        return count_statuses(self.completion_requests())
+
+    def repeated_conversations(self) -> int:
+        """Successful replies to a conversation already answered successfully before."""
+        return count_repeats(self.completion_requests())
+
+    # -- the organism's reply ---------------------------------------------------------------
+    def reply_text(self, body: dict[str, Any]) -> str:
+        turns: list[Turn] = [
+            (_ROLES.get(str(m.get("role")), str(m.get("role"))), text_of(m.get("content")))
+            for m in body.get("messages", [])
+            if isinstance(m, dict)
+        ]
+        return self.reply(turns)
+
+    def served_names(self) -> tuple[str, ...]:
+        return self.models if self.models is not None else (self.organism,)
+
+    # -- serving ----------------------------------------------------------------------------
+    def reject_key(self, call: Call) -> None:
+        call.send(401, _error(401, "AuthenticationError", "Invalid API Key"))
+
+    def route(self, call: Call) -> None:
+        if call.method == "POST" and call.path == COMPLETIONS:
+            self._completions(call)
+        elif call.method == "GET" and call.path == MODELS:
+            call.record(200)
+            call.send(200, {"object": "list", "data": [self._model_card(name) for name in self.served_names()]})
+        else:
+            call.record(404)
+            call.send(404, _error(404, "NotFoundError", f"no route {call.method} {call.path}"))
+
+    def _model_card(self, name: str) -> dict[str, Any]:
+        return {"id": name, "object": "model", "created": self._created, "owned_by": "af-bench-loopback"}
+
+    def _completions(self, call: Call) -> None:
+        fault = self.draw_fault(call.model)
+        if self.models is not None and call.model not in self.models:
+            fault = "404"
+        problem = _invalid(call.body)
+        if problem and fault not in _ERROR_REPLIES:
+            call.record(400, fault)
+            call.send(400, _error(400, "BadRequestError", problem))
+            return
+        if self.latency:
+            time.sleep(self.latency)
+        if fault in _ERROR_REPLIES:
+            status, kind, text = _ERROR_REPLIES[fault]
+            headers = {"retry-after-ms": str(self.faults.retry_after_ms), "retry-after": "0"} if fault == "429" else {}
+            call.record(status, fault)
+            call.send(status, _error(status, kind, text.format(model=call.model), "model" if fault == "404" else None), headers)
+            return
+        if fault == "drop":
+            call.record(0, fault)
+            call.drop()
+            return
+        if fault == "timeout":
+            call.record(0, fault)
+            call.hang(self.faults.timeout_seconds)
+            return
+        if fault == "slow":
+            time.sleep(self.faults.slow_seconds)
+        text = self.reply_text(call.body)
+        record = call.record(200, fault)
+        reply = _Reply(
+            id=f"chatcmpl-loopback-{record.index}",
+            created=int(time.time()),
+            model=call.model or "",
+            text=None if fault == "filtered" else text,
+            finish_reason="content_filter" if fault == "filtered" else "stop",
+            usage=None if fault == "no_usage" else _usage(call.body, text),
+        )
+        if fault == "malformed" and call.stream:
+            call.send_events([b'data: {"id": "chatcmpl-loopback", "choices": [{"index": 0, "delta": {"conte\n\n'])
+        elif fault == "malformed":
+            call.send(200, b'{"id": "chatcmpl-loopback", "choices": [{"index": 0, "message": {"conte')
+        elif call.stream:
+            options = call.body.get("stream_options") or {}
+            call.send_events(_sse(reply, include_usage=bool(options.get("include_usage"))))
+        else:
+            call.send(200, reply.completion())
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One completion, rendered whole or as stream chunks."""
+
+    id: str
+    created: int
+    model: str
+    text: str | None
+    finish_reason: str
+    usage: dict[str, int] | None
+
+    def _envelope(self, kind: str) -> dict[str, Any]:
+        return {"id": self.id, "object": kind, "created": self.created, "model": self.model}
+
+    def completion(self) -> dict[str, Any]:
+        completion = {
+            **self._envelope("chat.completion"),
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": self.text, "refusal": None, "tool_calls": []},
+                "logprobs": None,
+                "finish_reason": self.finish_reason,
+            }],
+        }
+        if self.usage is not None:
+            completion["usage"] = self.usage
+        return completion
+
+    def chunks(self, include_usage: bool) -> Iterator[dict[str, Any]]:
+        # With include_usage every chunk carries `usage: null` and a last, choice-less chunk the totals.
+        extra: dict[str, Any] = {"usage": None} if include_usage else {}
+
+        def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            return {**self._envelope("chat.completion.chunk"), "choices": [choice], **extra}
+
+        yield chunk({"role": "assistant", "content": ""})
+        text = self.text or ""
+        for offset in range(0, len(text), 400):
+            yield chunk({"content": text[offset:offset + 400]})
+        yield chunk({}, self.finish_reason)
+        if include_usage and self.usage is not None:
+            yield {**self._envelope("chat.completion.chunk"), "choices": [], "usage": self.usage}
+
+
+def _sse(reply: _Reply, *, include_usage: bool) -> Iterator[bytes]:
+    for chunk in reply.chunks(include_usage):
+        yield f"data: {json.dumps(chunk)}\n\n".encode()
+    yield b"data: [DONE]\n\n"
+
+
+def _invalid(body: Any) -> str | None:
+    """Why the server would reject the request before generating, or None."""
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return "model: a model name is required"
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "messages: a non-empty list is required"
+    if body.get("n", 1) != 1:
+        return "n: only one choice per request is served"
+    return None
+
+
+def _usage(body: dict[str, Any], reply: str) -> dict[str, int]:
+    prompt = estimate_tokens(json.dumps(body.get("messages", [])))
+    completion = max(1, estimate_tokens(reply))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
