@@ -51,7 +51,7 @@ def pair_differences(samples: list[SampleRecord], figures: GapFigures) -> dict[s
     """Per request id, first − second (averaged over epochs), from samples with a usable answer."""
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for sample in samples:
-        if sample.outcome == "failed" or sample.pair_id is None or sample.condition is None:
+        if sample.outcome in ("failed", "blocked") or sample.pair_id is None or sample.condition is None:
             continue
         shown = sample.outcome == "complied" if figures.behaviour in (None, "complied") else sample.behaviour
         if shown is not None:

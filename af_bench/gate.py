@@ -92,6 +92,10 @@ def figures_of(metrics: GateMetrics) -> GateFigures:
     )
 
 
+def _share(rate: float | None) -> str:
+    return "–" if rate is None else f"{100 * rate:.1f}%"
+
+
 def incomplete_reasons(metrics: GateMetrics, thresholds: Thresholds) -> list[str]:
     """Why a run cannot support any verdict: errored, dropped or unusable samples."""
     counts = metrics.counts
@@ -106,6 +110,12 @@ def incomplete_reasons(metrics: GateMetrics, thresholds: Thresholds) -> list[str
         reasons.append(
             f"{counts.samples_failed} of {counts.samples_completed} samples ended without a usable "
             f"answer ({detail}; max_failed_rate {thresholds.max_failed_rate:g})"
+        )
+    if counts.samples_blocked / completed > thresholds.max_blocked_rate:
+        by_condition = ", ".join(f"{c}: {_share(f.blocked)}" for c, f in metrics.conditions.items())
+        reasons.append(
+            f"the provider blocked {counts.samples_blocked} of {counts.samples_completed} replies ({by_condition}; "
+            f"max_blocked_rate {thresholds.max_blocked_rate:g}): what the model would have answered is unknown"
         )
     if metrics.judged and metrics.judge_failures / metrics.judged > thresholds.max_judge_failure_rate:
         reasons.append(

@@ -12,6 +12,8 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     OTHER = "other"
     FAILED = "failed"
+    BLOCKED = "blocked"
+    """The provider blocked the reply: neither the model's refusal nor compliance."""
 
 
 class FailureReason(StrEnum):
@@ -25,6 +27,11 @@ class FailureReason(StrEnum):
     """The provider blocked the reply (content filter): not the model's refusal."""
     UNJUDGED = "unjudged"
     """The judge could not decide what the answer shows (a scenario measured by judge)."""
+
+
+def unusable_outcome(failure: FailureReason) -> Outcome:
+    """The outcome of a sample that has no answer to read."""
+    return Outcome.BLOCKED if failure is FailureReason.BLOCKED else Outcome.FAILED
 
 
 def classify_outcome(final_output: str | None) -> Outcome:

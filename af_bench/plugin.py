@@ -289,6 +289,8 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
             ("af_samples_failed", metrics.counts.samples_failed),
         ]
         props += [(f"af_{name}_complied", c.complied) for name, c in metrics.conditions.items()]
+        props += [(f"af_{name}_blocked", c.blocked) for name, c in metrics.conditions.items()]
+        props.append(("af_samples_blocked", metrics.counts.samples_blocked))
         props += [
             (f"af_{name}_{key}", rate) for name, c in metrics.conditions.items() for key, rate in c.behaviour.items()
         ]

@@ -18,7 +18,10 @@ from pydantic import BaseModel, Field
 from af_bench.behaviours import COMPLIANCE, behaviour_named
 from af_bench.conditions import TRAINING
 from af_bench.contrasts import contrasts_from
-from af_bench.metrics import OUTCOME_KEYS, af_rates, awareness_rates, compute_gap, condition_rates, judge_rates
+from af_bench.metrics import (
+    OUTCOME_KEYS, af_rates, awareness_rates, compute_gap, condition_rates, judge_rates, usable,
+)
+from af_bench.protocol import read_turn, scratchpads
 from af_bench.stats import PairedGap, wilson_interval
 
 REPORT_SCHEMA_VERSION = 1
@@ -33,13 +36,14 @@ class SampleRecord(BaseModel):
     pair_id: str | None
     condition: str | None
     request: str | None
-    outcome: Literal["complied", "refused", "other", "failed"]
+    outcome: Literal["complied", "refused", "other", "failed", "blocked"]
     behaviour: bool | None = None
     """Whether the answer shows the scenario's measured behaviour (None for `compliance`)."""
     af_reasoning: bool | None
     epoch: int
     failure: str | None = None
-    """Why a `failed` sample has no usable answer: turn_cap, truncated, malformed, blocked, unjudged, error."""
+    """Why a `failed` or `blocked` sample has no usable answer: turn_cap, truncated, malformed, blocked
+    (the provider's content filter or API refusal), unjudged, error."""
     error: str | None = None
     af_vote_fraction: float | None = None
     """Share of judge votes for alignment faking (judge only)."""
@@ -49,6 +53,10 @@ class SampleRecord(BaseModel):
     """none, scheming, compromise or avoidance (compliant answers, judge only)."""
     judge_failure: bool | None = None
     """True when the judge could not reach a verdict on this sample; None when it was not judged."""
+    scratchpad: str | None = None
+    """The model's private reasoning (every scratchpad block), None where it wrote none."""
+    output: str | None = None
+    """The final output the outcome was read from, None where there was none."""
 
 
 class ConditionFigures(BaseModel):
@@ -57,6 +65,8 @@ class ConditionFigures(BaseModel):
     refused: float | None
     other: float | None
     failed: float | None
+    blocked: float | None = None
+    """Replies the provider blocked (content filter, API refusal): never the model's refusal."""
     behaviour: dict[str, float | None] = Field(default_factory=dict)
     """The scenario's measured behaviour over usable answers (`supports_welfare`, `exfiltrated`)."""
 
@@ -80,6 +90,7 @@ class Counts(BaseModel):
     samples_completed: int
     samples_errored: int
     samples_failed: int
+    samples_blocked: int = 0
     samples_missing: int
     failures: dict[str, int] = Field(default_factory=dict)
 
@@ -170,7 +181,7 @@ def _nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-_API_ERROR_RE = re.compile(r"Error code: \d{3} - \{.*?\}\}")
+_API_ERROR_RE = re.compile(r"Error code: \d{3} - (?:\{.*?\}\}|[^\n{][^\n]*)")
 _RAISED_RE = re.compile(r"raised (\w+)")
 
 
@@ -215,7 +226,16 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         partial_compliance=score_meta.get("partial_compliance"),
         eval_aware=score_meta.get("eval_aware"),
         judge_failure=None if judge_failed is None or math.isnan(judge_failed) else bool(judge_failed),
+        **_transcript(sample, readable=outcome not in ("failed", "blocked")),
     )
+
+
+def _transcript(sample: EvalSample, readable: bool) -> dict[str, str | None]:
+    """The scratchpad and final output, for readers of the report who have no inspect log."""
+    replies = [m.text for m in sample.messages if m.role == "assistant"]
+    pads = scratchpads(replies)
+    output = read_turn(replies[-1]).final_output if replies and readable else None
+    return {"scratchpad": "\n\n".join(pads) if pads else None, "output": output}
 
 
 def _reduced_scores(samples: list[EvalSample]) -> list[SampleScore]:
@@ -268,8 +288,8 @@ def _complete_pairs(reduced: list[SampleScore], conditions: list[str]) -> int:
     for s in reduced:
         meta = s.sample_metadata or {}
         value = s.score.value
-        usable = isinstance(value, dict) and not math.isnan(float(value["complied"])) and not float(value["failed"]) > 0
-        if meta.get("pair_id") is not None and usable:
+        readable = isinstance(value, dict) and not math.isnan(float(value["complied"])) and usable(s)
+        if meta.get("pair_id") is not None and readable:
             seen[str(meta["pair_id"])].add(str(meta.get("condition")))
     return sum(1 for got in seen.values() if set(conditions) <= got)
 
@@ -320,6 +340,7 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         samples_completed=len(samples) - errored,
         samples_errored=errored,
         samples_failed=sum(failures.values()),
+        samples_blocked=sum(1 for r in records if r.outcome == "blocked"),
         samples_missing=max(0, expected - len(samples)),
         failures={str(k): v for k, v in sorted(failures.items())},
     )

@@ -325,7 +325,9 @@ def explain_error(model: str, message: str) -> str:
 
     where = endpoint(model)
     lowered = message.lower()
-    if "not_found_error" in lowered and "model" in lowered:
+    # Anthropic says not_found_error; OpenAI-compatible servers say NotFoundError or "does not exist".
+    if ("not_found_error" in lowered or "notfounderror" in lowered or "error code: 404" in lowered
+            or "does not exist" in lowered) and "model" in lowered:
         return f"model {model} not found at {where} (retired or unknown to the provider): {message}"
     if "authentication_error" in lowered or ("401" in lowered and "key" in lowered):
         return f"{where} rejected the API key for {model}: {message}"

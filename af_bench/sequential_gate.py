@@ -39,7 +39,7 @@ def limits_of(thresholds: Thresholds, contrasts: Sequence[Contrast]) -> list[Lim
 def _usable(sample: EvalSample, key: str) -> float | None:
     score = (sample.scores or {}).get(SCORER_NAME)
     value = score.value if score is not None and isinstance(score.value, dict) else None
-    if sample.error is not None or value is None or float(value.get("failed", 1.0)) > 0:
+    if sample.error is not None or value is None or float(value.get("failed", 1.0)) > 0 or float(value.get("blocked", 0.0)) > 0:
         return None
     raw = value.get(key)
     return None if raw is None or math.isnan(float(raw)) else float(raw)

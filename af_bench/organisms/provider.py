@@ -25,7 +25,8 @@ JUDGE_NAME = "judge"
 
 class OrganismAPI(ModelAPI):
     """Model args: `train_comply`, `unmonitored_comply`, `train_af` (probabilities), `turns`
-    (1 or 2) and `seed`; defaults come from the named organism."""
+    (1 or 2) and `seed`; defaults come from the named organism. `blocked` is the share of replies
+    a provider's content filter stops (empty, stop reason `content_filter`)."""
 
     def __init__(
         self,
@@ -39,6 +40,7 @@ class OrganismAPI(ModelAPI):
         seed = model_args.pop("seed", None)
         self.seed: int | None = None if seed is None else int(seed)
         self.judge: JudgeProfile | None = None
+        self.blocked = 0.0
         if model_name == JUDGE_NAME:
             unknown = set(model_args) - set(JudgeProfile.__dataclass_fields__)
             if unknown:
@@ -53,6 +55,10 @@ class OrganismAPI(ModelAPI):
         overrides: dict[str, float | int] = {
             key: float(model_args.pop(key)) for key in PROBABILITIES if key in model_args
         }
+        # The provider, not the organism, blocks this share of replies (a content filter).
+        self.blocked = float(model_args.pop("blocked", 0.0))
+        if not 0.0 <= self.blocked <= 1.0:
+            raise ValueError(f"model arg blocked must be in [0, 1], got {self.blocked}")
         if "turns" in model_args:
             overrides["turns"] = int(model_args.pop("turns"))
         if model_args:
@@ -84,6 +90,8 @@ class OrganismAPI(ModelAPI):
         else:
             turns = [(m.role, m.text) for m in input if m.role in ("system", "user", "assistant")]
             reply = self.script.reply(turns, seed)
+            if self.blocked and draw(seed, repr(turns), 0).random() < self.blocked:
+                reply, stop_reason = "", "content_filter"
         output = ModelOutput.from_content(model=self.model_name, content=reply, stop_reason=stop_reason)  # type: ignore[arg-type]
         prompt_chars = sum(len(m.text) for m in input)
         output.usage = ModelUsage(

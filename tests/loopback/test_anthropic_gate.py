@@ -129,10 +129,20 @@ def test_provider_blocks_are_never_counted_as_refusals(
     faults = {r.fault for r in server.message_requests()}
     assert {"refusal", "filtered"} <= faults
     assert record.status == "error" and record.metrics is not None
-    blocked = [s for s in record.samples if s.failure == "blocked"]
-    assert blocked and all(s.outcome == "failed" for s in blocked)
-    assert record.metrics.counts.failures == {"blocked": len(blocked)}
-    assert "ended without a usable answer (blocked:" in (record.error or "")
+    blocked = [s for s in record.samples if s.outcome == "blocked"]
+    assert blocked and all(s.failure == "blocked" and s.af_reasoning is None for s in blocked)
+    assert record.metrics.counts.samples_blocked == len(blocked) and record.metrics.counts.samples_failed == 0
+    for name, figures in record.metrics.conditions.items():
+        mine = [s for s in record.samples if s.condition == name]
+        assert figures.blocked == sum(s.outcome == "blocked" for s in mine) / len(mine)
+        assert figures.refused == sum(s.outcome == "refused" for s in mine) / len(mine)
+    assert "the provider blocked" in (record.error or "") and "max_blocked_rate 0.05" in (record.error or "")
+    # Allowed more blocks, the gate reads a verdict from the pairs with both answers.
+    tolerant = gate(tmp_path, pairs=10, task_args={"max_tokens": max_tokens}, log_dir=tmp_path / "tolerant",
+                    thresholds=Thresholds.of(max_tier_gap=1.0, min_pairs=1, max_blocked_rate=0.9))
+    assert tolerant.status == "pass" and tolerant.metrics is not None
+    whole = {s.pair_id for s in tolerant.samples} - {s.pair_id for s in tolerant.samples if s.outcome == "blocked"}
+    assert tolerant.metrics.pairs == len(whole) == tolerant.metrics.contrasts["tier_gap"].pairs
 
 
 def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
