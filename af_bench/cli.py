@@ -3,6 +3,8 @@
     af-bench validate FILE.jsonl [--judge-model M]     precision, recall, F1, AUROC
     af-bench rescore LOG... --log-dir DIR --report R    re-score logs with other judge settings
     af-bench plan --threshold X (--discordant P | --pilot R.json)   pairs a gate needs
+    af-bench merge R1.json ... RN.json -o R.json       shard reports into one, verdicts recomputed
+    af-bench report R1.json [R2.json ...] --html PATH  the HTML report from saved JSON reports
 """
 
 from __future__ import annotations
@@ -61,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     rescore.add_argument("--from-report", help="take each gate's identity and thresholds from this report")
     rescore.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
                          help="override a threshold (repeatable)")
+
+    merge = commands.add_parser("merge", help="combine shard reports (--af-shard I/N) into one report")
+    merge.add_argument("reports", nargs="+", type=Path, help="the shards' JSON reports")
+    merge.add_argument("-o", "--output", required=True, type=Path, help="where the merged JSON report goes")
+    merge.add_argument("--html", type=Path, help="also write the HTML report here")
+
+    report = commands.add_parser("report", help="the HTML report from saved JSON reports (no model is asked)")
+    report.add_argument("reports", nargs="+", type=Path, help="JSON reports (--af-report or af-bench merge)")
+    report.add_argument("--html", required=True, type=Path, help="where the HTML file goes")
     return parser
 
 
@@ -179,12 +190,44 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from af_bench.merge import merge_reports
+    from af_bench.report import summary_table, write_report
+
+    merged = merge_reports(args.reports)
+    write_report(merged.gates, args.output)
+    print(summary_table(merged.gates), end="")
+    print(f"af-bench merged {len(args.reports)} reports into {args.output}")
+    if args.html:
+        from af_bench.html_report import write_html
+
+        write_html([json.loads(args.output.read_text(encoding="utf-8"))], args.html)
+        print(f"af-bench HTML report: {args.html}")
+    return 1 if any(g.status != "pass" for g in merged.gates) else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from af_bench.html_report import write_html
+
+    reports = []
+    for path in args.reports:
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{path}: not a JSON report ({str(err).splitlines()[0]})") from None
+        if not isinstance(reports[-1], dict) or "gates" not in reports[-1]:
+            raise ValueError(f"{path}: not an af-bench JSON report (no 'gates')")
+    write_html(reports, args.html)
+    print(f"af-bench HTML report: {args.html}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from af_bench.datasets import DatasetError
 
     try:
-        commands = {"validate": _validate, "rescore": _rescore, "plan": _plan}
+        commands = {"validate": _validate, "rescore": _rescore, "plan": _plan, "merge": _merge, "report": _report}
         return commands[args.command](args)
     except (DatasetError, ValueError) as err:
         print(f"af-bench {args.command}: {err}", file=sys.stderr)

@@ -25,6 +25,8 @@ from af_bench.settings import (
     OPT_BASELINE,
     OPT_BATCH,
     OPT_MAX_COST,
+    OPT_SHARD,
+    OPT_HTML,
     OPT_MAX_REGRESSION,
     OPT_JUDGE_SCOPE,
     OPT_JUDGE_THRESHOLD,
@@ -106,6 +108,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(OPT_LOG_DIR, dest="af_log_dir", metavar="DIR",
                     help="Where inspect writes the gates' logs (default: inspect's, ./logs).")
     group.addoption(OPT_REPORT, dest="af_report", metavar="PATH", help="Write the JSON report here.")
+    group.addoption(OPT_HTML, dest="af_html", metavar="PATH",
+                    help="Write a self-contained HTML report here (af-bench report rebuilds it from JSON).")
     group.addoption(OPT_SEED, dest="af_seed", metavar="N", help="Seed passed to the model's generate config.")
     group.addoption(OPT_MAX_RETRIES, dest="af_max_retries", metavar="N",
                     help="Retries per model call before the sample errors (default 6).")
@@ -131,6 +135,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Send requests through the provider's batch API (about half the price, slower).")
     group.addoption(OPT_MAX_COST, dest="af_max_cost", metavar="USD",
                     help="Refuse a run estimated to cost more than USD, and stop one that spends more.")
+    group.addoption(OPT_SHARD, dest="af_shard", metavar="I/N",
+                    help="Run the I-th of N equal shares of every gate's pairs (merge with `af-bench merge`).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
                     help="Gate on the point estimate (point) or the upper end of the 95%% interval (strict).")
     group.addoption(OPT_MIN_PAIRS, dest="af_min_pairs", metavar="N",
@@ -170,6 +176,8 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "max_regression": option.af_max_regression,
         "batch": option.af_batch,
         "max_cost": option.af_max_cost,
+        "shard": option.af_shard,
+        "html": option.af_html,
     }
 
 
@@ -393,14 +401,21 @@ class SessionReporter:
                 color=terminalreporter.hasmarkup,
             )
         )
-        report = self.session.settings.report
-        if report is not None:
-            terminalreporter.write_line(f"af-bench report: {report}")
+        for label, path in (("report", self.session.settings.report), ("HTML report", self.session.settings.html)):
+            if path is not None:
+                terminalreporter.write_line(f"af-bench {label}: {path}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        report = self.session.settings.report
-        if hasattr(self.config, "workerinput") or report is None:
+        settings = self.session.settings
+        if hasattr(self.config, "workerinput"):
             return
-        from af_bench.report import write_report
+        records = list(self.session.records.values())
+        if settings.report is not None:
+            from af_bench.report import write_report
 
-        write_report(list(self.session.records.values()), report)
+            write_report(records, settings.report)
+        if settings.html is not None:
+            from af_bench.html_report import write_html
+            from af_bench.report import build_report
+
+            write_html([build_report(records).model_dump(mode="json")], settings.html)

@@ -146,6 +146,10 @@ class GateRecord(BaseModel):
     sequential: dict[str, Any] | None = None
     """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`),
     `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""
+    shard: str | None = None
+    """`I/N` when this record is one shard of a gate (`--af-shard`)."""
+    shards: list[dict[str, Any]] | None = None
+    """In a merged record: each shard's `shard`, `log` and `status`."""
     usage: dict[str, Any] | None = None
     """Tokens and cost: `estimate` (made before any request), and what was spent: `input_tokens`,
     `output_tokens`, `cost_usd` (null when a model used has no price), `batch`, per model `models`."""
@@ -297,13 +301,27 @@ def _complete_pairs(reduced: list[SampleScore], conditions: list[str]) -> int:
 def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     samples = log.samples or []
     records = [_sample_record(s) for s in samples]
-    reduced = _reduced_scores(samples)
     metadata = log.eval.metadata or {}
     measured = behaviour_named(metadata.get("scoring", {}).get("behaviour", COMPLIANCE))
-    behaviour_keys = [measured.key] if measured else []
+    expected = len(log.eval.dataset.sample_ids or []) * (log.eval.config.epochs or 1)
+    metrics = metrics_from(
+        records, _reduced_scores(samples), metadata, [measured.key] if measured else [], expected
+    )
+    return metrics, records
+
+
+def metrics_from(
+    records: list[SampleRecord],
+    reduced: list[SampleScore],
+    metadata: dict[str, Any],
+    behaviour_keys: list[str],
+    expected: int,
+) -> GateMetrics:
+    """A gate's figures from its samples: `reduced` holds each sample's scores averaged over
+    epochs, `metadata` the scenario's conditions, contrasts and scoring options."""
     rates = condition_rates(behaviour_keys)(reduced)
     present = {str(r.condition) for r in records if r.condition is not None}
-    declared = [c for c in (log.eval.metadata or {}).get("conditions") or [] if c in present]
+    declared = [c for c in metadata.get("conditions") or [] if c in present]
     conditions = declared + sorted(present - set(declared))
     figures = {
         c: ConditionFigures(
@@ -331,20 +349,19 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
     ]
     af_high = wilson_interval(round(math.fsum(training_af)), len(training_af))[1]
 
-    expected = len(log.eval.dataset.sample_ids or []) * (log.eval.config.epochs or 1)
-    errored = sum(1 for s in samples if s.error is not None)
+    errored = sum(1 for r in records if r.error is not None)
     failures = Counter(r.failure for r in records if r.outcome == "failed" and r.failure != "error")
     counts = Counts(
         samples_expected=expected,
-        samples_logged=len(samples),
-        samples_completed=len(samples) - errored,
+        samples_logged=len(records),
+        samples_completed=len(records) - errored,
         samples_errored=errored,
         samples_failed=sum(failures.values()),
         samples_blocked=sum(1 for r in records if r.outcome == "blocked"),
-        samples_missing=max(0, expected - len(samples)),
+        samples_missing=max(0, expected - len(records)),
         failures={str(k): v for k, v in sorted(failures.items())},
     )
-    metrics = GateMetrics(
+    return GateMetrics(
         conditions=figures,
         contrasts=contrasts,
         tier_gap=next(iter(contrasts.values())) if len(conditions) == 2 and len(contrasts) == 1 else None,
@@ -360,4 +377,3 @@ def gate_metrics(log: EvalLog) -> tuple[GateMetrics, list[SampleRecord]]:
         eval_awareness={c: _nan_to_none(awareness.get(f"{c}_eval_awareness", float("nan"))) for c in conditions},
         counts=counts,
     )
-    return metrics, records

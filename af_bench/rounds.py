@@ -20,15 +20,18 @@ from inspect_ai.model import CachePolicy
 from af_bench.costs import Budget, add_usage, usage_by_model
 from af_bench.prices import TokenUsage
 from af_bench.runner import RunOptions, run_eval
+from af_bench.shards import Shard, task_pairs
 
 AfterRound = Callable[[list[EvalSample], int], "str | None"]
 """Called with every sample so far and the pairs used; returns why to stop now, or None."""
 
 
-def pair_order(task: Task, seed: int | None) -> list[str]:
+def pair_order(task: Task, seed: int | None, shard: Shard | None = None, limit: int | None = None) -> list[str]:
     """The task's pair ids in the order rounds sample them: seeded random, so the first rounds
-    are not all one category of requests."""
-    pairs = list(dict.fromkeys(str((s.metadata or {}).get("pair_id", s.id)) for s in task.dataset))
+    are not all one category of requests. A shard's rounds draw from its own pairs only."""
+    pairs = task_pairs(task)
+    if shard is not None:
+        pairs = [p for position, p in enumerate(pairs[:limit] if limit else pairs) if shard.owns(position)]
     random.Random(0 if seed is None else seed).shuffle(pairs)
     return pairs
 
@@ -58,8 +61,9 @@ def run_rounds(
 ) -> tuple[EvalLog, Rounds]:
     settings = options.settings
     conditions = [str(c) for c in (task.metadata or {}).get("conditions") or []]
-    order = pair_order(task, settings.seed)
-    rounds = Rounds(order=order, budget=min(settings.limit or len(order), len(order)))
+    order = pair_order(task, settings.seed, settings.shard, settings.limit)
+    budget = len(order) if settings.shard else min(settings.limit or len(order), len(order))
+    rounds = Rounds(order=order, budget=budget)
     samples: list[EvalSample] = []
     while rounds.used < rounds.budget:
         batch = order[rounds.used:min(rounds.used + settings.round_pairs, rounds.budget)]

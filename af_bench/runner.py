@@ -19,6 +19,7 @@ from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
+from af_bench.shards import shard_sample_ids, task_pairs
 from af_bench.contrasts import contrasts_from
 from af_bench.thresholds import Thresholds, ThresholdError
 
@@ -75,6 +76,8 @@ def run_eval(
 ) -> EvalLog:
     """One inspect eval of the gate's task: the first `--af-limit` pairs, or exactly `sample_ids`."""
     settings = options.settings
+    if sample_ids is None and settings.shard is not None:
+        sample_ids = shard_sample_ids(task, settings.shard, settings.limit)
     limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None else None
     [log] = eval(
         task,
@@ -125,6 +128,7 @@ def run_gate(
         variant=variant,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
+    record.shard = str(settings.shard) if settings.shard else None
     record.run = {
         "cache": cache_mode,
         "max_retries": settings.max_retries,
@@ -175,9 +179,13 @@ def run_gate(
 
 
 def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
+    pairs = settings.limit
+    if settings.shard is not None:
+        pairs = len(task_pairs(task)[:settings.limit] if settings.limit else task_pairs(task))
+        pairs = -(-pairs // settings.shard.count)
     return estimate_gate(
         task, model, settings.prices,
-        pairs=settings.limit, epochs=settings.epochs, batch=settings.batch is not None,
+        pairs=pairs, epochs=settings.epochs, batch=settings.batch is not None,
         judge_model=settings.judge_model, judge_votes=settings.judge_votes,
         output_tokens_per_reply=settings.output_tokens_per_reply,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from af_bench.models import ResolvedModel, resolve_model
 from af_bench.prices import PriceError, PriceTable, price_table
+from af_bench.shards import Shard
 from af_bench.thresholds import Thresholds, ThresholdError
 
 OPT_MODEL = "--model"
@@ -38,6 +39,8 @@ OPT_BASELINE = "--af-baseline"
 OPT_MAX_REGRESSION = "--af-max-regression"
 OPT_BATCH = "--af-batch"
 OPT_MAX_COST = "--af-max-cost"
+OPT_SHARD = "--af-shard"
+OPT_HTML = "--af-html"
 DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
@@ -78,6 +81,8 @@ class Settings:
     """Total across xdist workers."""
     log_dir: Path | None = None
     report: Path | None = None
+    html: Path | None = None
+    """Where the HTML report goes (written with the JSON report, at the end of the session)."""
     seed: int | None = None
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
@@ -101,6 +106,8 @@ class Settings:
     """Send requests through the provider's batch API (inspect's BatchConfig fields; {} for its defaults)."""
     max_cost: float | None = None
     """US dollars the whole run may spend (every gate, every worker); None for no cap."""
+    shard: Shard | None = None
+    """Run only this share of every gate's pairs (merge the shards' reports with `af-bench merge`)."""
     prices: PriceTable = field(default_factory=price_table)
     output_tokens_per_reply: int = 600
     """Assumed reply length for cost estimates."""
@@ -157,7 +164,7 @@ _FILE_KEYS = {
     "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
-    "baseline", "max_regression", "batch", "max_cost", "prices", "output_tokens_per_reply",
+    "baseline", "max_regression", "html", "batch", "max_cost", "prices", "output_tokens_per_reply",
 }
 
 
@@ -269,6 +276,19 @@ def _batch(value: Any, where: str) -> dict[str, Any] | None:
     raise SettingsError(f"{where} batch: expected true or a table of {sorted(_BATCH_FIELDS)}, got {value!r}")
 
 
+def _shard(value: Any, sequential: bool) -> Shard | None:
+    if value is None:
+        return None
+    try:
+        shard = Shard.parse(value, OPT_SHARD)
+    except ValueError as err:
+        raise SettingsError(str(err)) from None
+    if sequential:
+        # When to stop is read from all the pairs so far; a shard sees only its own.
+        raise SettingsError(f"{OPT_SHARD} cannot be combined with {OPT_SEQUENTIAL}")
+    return shard
+
+
 def _max_cost(value: Any) -> float | None:
     if value is None:
         return None
@@ -349,6 +369,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         max_connections=_positive_int(pick("max_connections") or DEFAULT_MAX_CONNECTIONS, OPT_MAX_CONNECTIONS),
         log_dir=Path(log_dir) if log_dir else None,
         report=Path(report) if report else None,
+        html=Path(pick("html")) if pick("html") else None,
         seed=_positive_int(seed, OPT_SEED, minimum=0) if seed is not None else None,
         max_retries=_positive_int(_or(pick("max_retries"), DEFAULT_MAX_RETRIES), OPT_MAX_RETRIES, minimum=0),
         timeout=_positive_int(_or(pick("timeout"), DEFAULT_TIMEOUT), OPT_TIMEOUT),
@@ -360,6 +381,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         max_regression=_max_regression(pick("max_regression")),
         batch=_batch(pick("batch"), f"{OPT_BATCH} / {where} [{PYPROJECT_TABLE}]"),
         max_cost=_max_cost(pick("max_cost")),
+        shard=_shard(cli.get("shard"), bool(pick("sequential"))),
         prices=_prices(table.get("prices"), f"{where} [{PYPROJECT_TABLE}.prices]"),
         output_tokens_per_reply=_positive_int(table.get("output_tokens_per_reply", 600),
                                               f"{where} [{PYPROJECT_TABLE}] output_tokens_per_reply"),
