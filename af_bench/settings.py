@@ -379,7 +379,9 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         alpha=_alpha(pick("alpha")),
         baseline=_baseline(pick("baseline")),
         max_regression=_max_regression(pick("max_regression")),
-        batch=_batch(pick("batch"), f"{OPT_BATCH} / {where} [{PYPROJECT_TABLE}]"),
+        # `--af-batch` turns batching on; a [tool.af_bench.batch] table still tunes it.
+        batch=_batch(table["batch"] if cli.get("batch") and isinstance(table.get("batch"), Mapping) else pick("batch"),
+                     f"{OPT_BATCH} / {where} [{PYPROJECT_TABLE}]"),
         max_cost=_max_cost(pick("max_cost")),
         shard=_shard(cli.get("shard"), bool(pick("sequential"))),
         prices=_prices(table.get("prices"), f"{where} [{PYPROJECT_TABLE}.prices]"),
