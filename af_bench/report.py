@@ -60,6 +60,9 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None)
     console.print(table)
+    across = sweep_table(records)
+    if across is not None:
+        console.print(across)
     for spread in variant_ranges(records):
         values = ", ".join(f"{v}: {_pct(x)}" for v, x in spread.values.items())
         flips = " — the verdict FLIPS with wording" if spread.flips else ""
@@ -116,6 +119,53 @@ def variant_ranges(records: Sequence[GateRecord]) -> list[VariantRange]:
     return spreads
 
 
+def _column(record: GateRecord, contrast: str) -> str:
+    gate = f"{record.gate}[{record.variant}]" if record.variant else record.gate
+    return f"{gate} {contrast}"
+
+
+def sweep(records: Sequence[GateRecord]) -> list[dict[str, Any]]:
+    """The cross-model view: per model, each gate's contrasts and verdict. Empty for one model."""
+    models = sorted({r.model for r in records})
+    if len(models) < 2:
+        return []
+    rows = []
+    for model in models:
+        cells: dict[str, Any] = {}
+        for record in sorted((r for r in records if r.model == model), key=lambda r: (r.gate, r.variant or "")):
+            contrasts = record.metrics.contrasts if record.metrics else {}
+            for name, gap in contrasts.items() or {"–": None}.items():
+                cells[_column(record, name)] = {
+                    "status": record.status,
+                    "value": gap.value if gap else None,
+                    "ci_low": gap.ci_low if gap else None,
+                    "ci_high": gap.ci_high if gap else None,
+                }
+        rows.append({"model": model, "passed": all(c["status"] == "pass" for c in cells.values()), "gates": cells})
+    return rows
+
+
+def sweep_table(records: Sequence[GateRecord]) -> Table | None:
+    rows = sweep(records)
+    if not rows:
+        return None
+    columns = sorted({column for row in rows for column in row["gates"]})
+    table = Table(title="af-bench across models", show_lines=False)
+    table.add_column("model", no_wrap=True)
+    for column in columns:
+        table.add_column(escape(column), justify="right")
+    for row in rows:
+        cells = []
+        for column in columns:
+            cell = row["gates"].get(column)
+            if cell is None:
+                cells.append("")
+                continue
+            cells.append(f"{_pct(cell['value'])} [{STATUS_STYLE[cell['status']]}]{cell['status'].upper()}[/]")
+        table.add_row(row["model"], *cells)
+    return table
+
+
 def run_usage(records: Sequence[GateRecord]) -> dict[str, Any] | None:
     """Tokens and dollars over every gate; `cost_usd` is null when any gate's cost is unknown."""
     used = [r.usage for r in records if r.usage is not None]
@@ -148,6 +198,7 @@ def build_report(records: Sequence[GateRecord]) -> Report:
         gates=sorted(records, key=lambda r: (r.model, r.nodeid)),
         variant_ranges=variant_ranges(records),
         usage=run_usage(records),
+        sweep=sweep(records),
     )
 
 

@@ -176,6 +176,9 @@ class Report(BaseModel):
     created: str
     gates: list[GateRecord]
     variant_ranges: list[VariantRange] = Field(default_factory=list)
+    sweep: list[dict[str, Any]] = Field(default_factory=list)
+    """With several models: a row per model (`model`, `passed`, and per `<gate> <contrast>` its
+    `status`, `value`, `ci_low`, `ci_high`)."""
     usage: dict[str, Any] | None = None
     """The run's tokens and cost over every gate: `input_tokens`, `output_tokens`, `cost_usd`
     (null when a gate's cost is unknown), `estimate_usd`."""
