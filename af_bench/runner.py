@@ -210,7 +210,8 @@ def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], s
     if not estimates:
         return [], None
     total = GateEstimate(tuple(part for e in estimates for part in e.parts), estimates[0].assumptions)
-    lines = [f"af-bench estimate for {len(estimates)} gates before any request: {total.describe()} "
+    gates = f"{len(estimates)} gate{'s' if len(estimates) != 1 else ''}"
+    lines = [f"af-bench estimate for {gates} before any request: {total.describe()} "
              f"({total.assumptions}{'; batch prices' if settings.batch is not None else ''})"]
     priced = {part.price.key: part.price for part in total.parts if part.price is not None and part.price.input}
     lines += [f"  price {p.key}: ${p.input:g} in / ${p.output:g} out per million tokens, read {p.as_of} from {p.source}"
@@ -222,7 +223,7 @@ def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], s
                        f"{', '.join(sorted(set(total.unpriced())))}; add one under [tool.af_bench.prices] in "
                        "pyproject.toml. No request was made")
         elif total.usd > settings.max_cost:
-            refusal = (f"refused by --af-max-cost ${settings.max_cost:,.2f}: the run's {len(estimates)} gates are "
+            refusal = (f"refused by --af-max-cost ${settings.max_cost:,.2f}: the run ({gates}) is "
                        f"estimated at {total.describe()}. No request was made")
         if refusal:
             lines.append(refusal)
