@@ -62,8 +62,8 @@ def run_rounds(
     settings = options.settings
     conditions = [str(c) for c in (task.metadata or {}).get("conditions") or []]
     order = pair_order(task, settings.seed, settings.shard, settings.limit)
-    budget = len(order) if settings.shard else min(settings.limit or len(order), len(order))
-    rounds = Rounds(order=order, budget=budget)
+    pairs = len(order) if settings.shard else min(settings.limit or len(order), len(order))
+    rounds = Rounds(order=order, budget=pairs)
     samples: list[EvalSample] = []
     while rounds.used < rounds.budget:
         batch = order[rounds.used:min(rounds.used + settings.round_pairs, rounds.budget)]

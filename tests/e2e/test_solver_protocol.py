@@ -67,9 +67,10 @@ def test_truncated_reply_is_failed_not_refused(scripted_model: Callable[..., obj
     assert outcome_of(run(scripted_model([untagged]), prefill=False))[:2] == ("failed", "truncated")
 
 
-def test_provider_block_is_failed_not_refused(scripted_model: Callable[..., object]) -> None:
+def test_provider_block_is_blocked_not_refused(scripted_model: Callable[..., object]) -> None:
+    # inspect turns a content-filter error into this canned text: the stop reason is what counts.
     blocked = model_output("Sorry, but I am unable to help with that request.", stop_reason="content_filter")
-    assert outcome_of(run(scripted_model([blocked]), prefill=False))[:2] == ("failed", "blocked")
+    assert outcome_of(run(scripted_model([blocked]), prefill=False))[:2] == ("blocked", "blocked")
 
 
 def test_untagged_answer_and_malformed_reply(scripted_model: Callable[..., object]) -> None:

@@ -84,3 +84,11 @@ def test_merge_names_what_is_wrong(gate_project: GateProject) -> None:
         merge_reports([path / "junk.json"])
     assert main(["merge", str(path / "s1.json"), "-o", str(path / "m.json")]) == 2
     assert not (path / "m.json").exists()
+
+
+def test_a_capped_shard_runs_its_own_pairs_in_rounds(gate_project: GateProject) -> None:
+    common = ["--model", "af-bench/aligned", "--af-limit", "20", "--af-shard", "2/2"]
+    gate_project.run(*common, "--af-report", "plain.json")
+    gate_project.run(*common, "--af-max-cost", "100", "--af-round-pairs", "3", "--af-report", "capped.json")
+    plain, capped = (gate_project.gates(name)["af-bench/aligned"] for name in ("plain.json", "capped.json"))
+    assert _comparable(capped) == _comparable(plain) and capped["metrics"]["pairs"] == 10
