@@ -168,24 +168,15 @@ class LoopbackAnthropic(LoopbackServer):
 
     def _messages(self, call: Call) -> None:
         fault = self.draw_fault(call.model)
-        if self.latency:
-            time.sleep(self.latency)
-        if fault in _ERROR_REPLIES:
-            status, kind, text = _ERROR_REPLIES[fault]
-            headers = {"retry-after-ms": str(self.faults.retry_after_ms), "retry-after": "0"} if fault == "429" else {}
-            call.record(status, fault)
-            call.send(status, _error(kind, text.format(model=call.model)), headers)
+
+        def error(kind: str) -> tuple[int, Any] | None:
+            if kind not in _ERROR_REPLIES:
+                return None
+            status, name, text = _ERROR_REPLIES[kind]
+            return status, _error(name, text.format(model=call.model))
+
+        if self.serve_fault(call, fault, error):
             return
-        if fault == "drop":
-            call.record(0, fault)
-            call.drop()
-            return
-        if fault == "timeout":
-            call.record(0, fault)
-            call.hang(self.faults.timeout_seconds)
-            return
-        if fault == "slow":
-            time.sleep(self.faults.slow_seconds)
         message = self.message(call.body, fault)
         call.record(200, fault)
         if fault == "malformed":

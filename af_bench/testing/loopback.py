@@ -13,7 +13,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -250,6 +250,31 @@ class LoopbackServer(ABC):
         if model in self.faults.retired_models:
             return "404"
         return self.faults.pick(index)
+
+    def serve_fault(self, call: Call, fault: str | None, error: Callable[[str], tuple[int, Any] | None]) -> bool:
+        """After the configured latency, serve a fault that replaces the reply: an error status
+        (`error` gives its status and body in the provider's shape, None for other faults), a
+        dropped or a hung connection. True when the call has been answered; `slow` only waits."""
+        if self.latency:
+            time.sleep(self.latency)
+        failure = error(fault) if fault else None
+        if fault and failure is not None:
+            status, body = failure
+            headers = {"retry-after-ms": str(self.faults.retry_after_ms), "retry-after": "0"} if fault == "429" else {}
+            call.record(status, fault)
+            call.send(status, body, headers)
+            return True
+        if fault == "drop":
+            call.record(0, fault)
+            call.drop()
+            return True
+        if fault == "timeout":
+            call.record(0, fault)
+            call.hang(self.faults.timeout_seconds)
+            return True
+        if fault == "slow":
+            time.sleep(self.faults.slow_seconds)
+        return False
 
     def reply(self, turns: Sequence[Turn]) -> str:
         with self._lock:  # the script's counters are shared by the handler threads

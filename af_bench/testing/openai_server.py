@@ -137,24 +137,15 @@ class LoopbackOpenAI(LoopbackServer):
             call.record(400, fault)
             call.send(400, _error(400, "BadRequestError", problem))
             return
-        if self.latency:
-            time.sleep(self.latency)
-        if fault in _ERROR_REPLIES:
-            status, kind, text = _ERROR_REPLIES[fault]
-            headers = {"retry-after-ms": str(self.faults.retry_after_ms), "retry-after": "0"} if fault == "429" else {}
-            call.record(status, fault)
-            call.send(status, _error(status, kind, text.format(model=call.model), "model" if fault == "404" else None), headers)
+
+        def error(kind: str) -> tuple[int, Any] | None:
+            if kind not in _ERROR_REPLIES:
+                return None
+            status, name, text = _ERROR_REPLIES[kind]
+            return status, _error(status, name, text.format(model=call.model), "model" if kind == "404" else None)
+
+        if self.serve_fault(call, fault, error):
             return
-        if fault == "drop":
-            call.record(0, fault)
-            call.drop()
-            return
-        if fault == "timeout":
-            call.record(0, fault)
-            call.hang(self.faults.timeout_seconds)
-            return
-        if fault == "slow":
-            time.sleep(self.faults.slow_seconds)
         text = self.reply_text(call.body)
         record = call.record(200, fault)
         reply = _Reply(
