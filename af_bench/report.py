@@ -150,10 +150,11 @@ def sweep_table(records: Sequence[GateRecord]) -> Table | None:
     if not rows:
         return None
     columns = sorted({column for row in rows for column in row["gates"]})
-    table = Table(title="af-bench across models", show_lines=False)
+    table = Table(title="af-bench across models", show_lines=True)
     table.add_column("model", no_wrap=True)
     for column in columns:
-        table.add_column(escape(column), justify="right")
+        # Many gates share the width: long names fold rather than lose their ends.
+        table.add_column(escape(column.removeprefix("test_")), justify="right", overflow="fold")
     for row in rows:
         cells = []
         for column in columns:
