@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +186,17 @@ def usage_record(usage: Mapping[str, TokenUsage], prices: PriceTable, *, batch: 
 
 @dataclass(frozen=True)
 class SpendLedger:
-    """Dollars spent so far in this run, in a file every xdist worker appends to under a lock."""
+    """Dollars spent so far in this run, in a file every xdist worker appends to under a lock
+    (in memory, for this process alone, when there is no file)."""
 
-    path: Path
+    path: Path | None = None
+    _in_memory: list[float] = field(default_factory=list, compare=False, repr=False)
 
     def add(self, who: str, usd: float) -> float:
         """Record `usd` spent by `who` and return the run's total."""
+        if self.path is None:
+            self._in_memory.append(usd)
+            return math.fsum(self._in_memory)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)

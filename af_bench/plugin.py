@@ -202,6 +202,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SessionReporter(config, session), "af_bench_session")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None and not hasattr(config, "workerinput"):
+        import shutil
+
+        shutil.rmtree(Path(session.ledger_path).parent, ignore_errors=True)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist: every worker charges the controller's ledger, so the cost cap covers the whole run."""

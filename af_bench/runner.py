@@ -32,7 +32,7 @@ class RunOptions:
     max_connections: int
     log_dir: Path | None
     ledger: SpendLedger | None = None
-    """The run's shared spend; None gives each gate a ledger of its own."""
+    """The run's shared spend; None gives each gate an in-memory ledger of its own."""
 
 
 def _one_line(message: str) -> str:
@@ -137,7 +137,7 @@ def run_gate(
     }
     estimate = gate_estimate(task, model, settings)
     record.usage = {"estimate": estimate.as_dict()}
-    budget = Budget(options.ledger or _own_ledger(), settings.prices, nodeid, settings.batch is not None,
+    budget = Budget(options.ledger or SpendLedger(), settings.prices, nodeid, settings.batch is not None,
                     settings.max_cost)
     refusal = cost_refusal(estimate, budget)
     if refusal is not None:
@@ -242,12 +242,6 @@ def cost_refusal(estimate: GateEstimate, budget: Budget) -> str | None:
         return (f"refused by --af-max-cost ${budget.cap:,.2f}: this gate is estimated at {estimate.describe()} "
                 f"and the run has spent ${spent_so_far:,.2f}. No request was made")
     return None
-
-
-def _own_ledger() -> SpendLedger:
-    import tempfile
-
-    return SpendLedger(Path(tempfile.mkdtemp(prefix="af-bench-spend-")) / "spend.jsonl")
 
 
 def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float) -> None:

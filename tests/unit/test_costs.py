@@ -109,3 +109,9 @@ def test_ledger_sums_every_writer(tmp_path: Path) -> None:
         thread.join()
     assert ledger.total() == pytest.approx(50.0)
     assert SpendLedger(ledger.path).add("other", 1.0) == pytest.approx(51.0)
+
+
+def test_a_ledger_without_a_file_sums_in_memory() -> None:
+    ledger = SpendLedger()
+    assert ledger.add("a", 0.1) == pytest.approx(0.1) and ledger.add("b", 0.2) == pytest.approx(0.3)
+    assert SpendLedger().total() == 0.0  # each in-memory ledger is its own
