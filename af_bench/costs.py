@@ -140,7 +140,8 @@ def estimate_gate(
 def usage_by_model(log: EvalLog) -> dict[str, TokenUsage]:
     """Tokens the provider reported for this log's requests (cache hits add nothing)."""
     usage: dict[str, TokenUsage] = {}
-    for name, used in (log.stats.model_usage or {}).items() if log.stats else ():
+    reported = (log.stats.model_usage if log.stats else None) or {}
+    for name, used in reported.items():
         usage[name] = TokenUsage(
             used.input_tokens or 0, used.output_tokens or 0,
             used.input_tokens_cache_write or 0, used.input_tokens_cache_read or 0,

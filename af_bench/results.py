@@ -144,7 +144,7 @@ class GateRecord(BaseModel):
     """With --af-baseline: `report`, `model`, `max_regression`, per contrast `baseline`, `current`,
     `regression`, `ci_low`, `ci_high`, `pairs`, and the `breaches` it caused."""
     sequential: dict[str, Any] | None = None
-    """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`),
+    """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`, `cost`),
     `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""
     shard: str | None = None
     """`I/N` when this record is one shard of a gate (`--af-shard`)."""
