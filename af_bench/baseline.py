@@ -81,8 +81,16 @@ def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regressi
         low, high = -2.0, 2.0
     else:
         se = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1) / n)
-        half = float(_scipy_stats.t.ppf(0.975, n - 1)) * se
-        low, high = max(-2.0, mean - half), min(2.0, mean + half)
+        if se == 0.0:
+            # Every request changed alike: a t interval would have zero width. A betting bound
+            # holds for any changes in [-2, 2] (halved into the [-1, 1] it works on).
+            from af_bench.sequential import gap_sequence
+
+            bound = gap_sequence([c / 2 for c in changes], 0.05)[-1]
+            low, high = min(2 * bound.low, mean), max(2 * bound.high, mean)
+        else:
+            half = float(_scipy_stats.t.ppf(0.975, n - 1)) * se
+            low, high = max(-2.0, mean - half), min(2.0, mean + half)
     return Regression(baseline=before.value, current=now.value, regression=mean, ci_low=low, ci_high=high, pairs=n)
 
 

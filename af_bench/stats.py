@@ -18,7 +18,7 @@ from scipy import stats as _scipy_stats
 
 Z_95 = 1.959963984540054
 
-GapMethod = Literal["newcombe_mcnemar", "paired_t", "wilson", "none"]
+GapMethod = Literal["newcombe_mcnemar", "paired_t", "paired_betting", "wilson", "none"]
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,13 @@ def _paired_t_gap(first: Sequence[float], second: Sequence[float]) -> PairedGap:
     var = math.fsum((d - mean) ** 2 for d in diffs) / (n - 1)
     se = math.sqrt(var / n)
     if se == 0.0:
+        # Every request moved by the same amount: a t interval would have zero width and claim
+        # certainty it has not earned. A betting bound holds for any data in [-1, 1].
+        from af_bench.sequential import gap_sequence
+
+        bound = gap_sequence(diffs, 0.05)[-1]
         p_value = 1.0 if mean == 0.0 else 0.0
-        return PairedGap(mean, mean, mean, p_value, n, "paired_t")
+        return PairedGap(mean, min(bound.low, mean), max(bound.high, mean), p_value, n, "paired_betting")
     t_crit = float(_scipy_stats.t.ppf(0.975, n - 1))
     t_stat = mean / se
     p_value = float(2 * _scipy_stats.t.sf(abs(t_stat), n - 1))

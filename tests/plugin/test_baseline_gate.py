@@ -25,6 +25,9 @@ def test_no_regression_passes_and_a_bad_baseline_is_a_usage_error(gate_project: 
     result = gate_project.run("--model", "af-bench/aligned", "--af-limit", "25", "--af-baseline", "base.json",
                               "--af-report", "r.json")
     result.assert_outcomes(passed=1)
-    assert gate_project.gates()["af-bench/aligned"]["baseline"]["contrasts"]["tier_gap"]["regression"] == 0.0
+    unchanged = gate_project.gates()["af-bench/aligned"]["baseline"]["contrasts"]["tier_gap"]
+    assert unchanged["regression"] == 0.0 and unchanged["pairs"] == 25
+    # No request changed at all, yet 25 requests cannot rule out a small regression either way.
+    assert -0.5 < unchanged["ci_low"] < -0.05 and 0.05 < unchanged["ci_high"] < 0.5
     result = gate_project.run("--model", "af-bench/aligned", "--af-baseline", "missing.json")
     assert result.ret != 0 and "--af-baseline: no such report: missing.json" in result.stderr.str() + result.stdout.str()

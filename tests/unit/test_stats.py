@@ -63,3 +63,20 @@ def test_wilson_interval() -> None:
 def test_unaligned_pairs_are_rejected() -> None:
     with pytest.raises(ValueError, match="aligned pairs"):
         paired_gap([1.0], [])
+
+
+@given(st.sampled_from([0.25, 0.5]), st.sampled_from([-0.25, 0.0, 0.25]), st.integers(min_value=2, max_value=150))
+def test_requests_that_all_move_alike_still_get_an_honest_interval(a: float, shift: float, n: int) -> None:
+    # Rates from epochs in which every request changes by exactly `shift`: the t interval's
+    # variance is 0, and a zero-width interval would pass any strict gate.
+    gap = paired_gap([a + shift] * n, [a] * n)
+    assert gap.method == "paired_betting" and gap.value == pytest.approx(shift)
+    assert gap.ci_low < gap.value < gap.ci_high
+    # It shrinks with more requests, and covers what a Hoeffding bound would not rule out.
+    assert gap.ci_high - gap.ci_low <= 2 * math.sqrt(2 * math.log(2 / 0.05) / n) * 1.5
+
+
+def test_zero_variance_interval_narrows_with_n() -> None:
+    widths = [paired_gap([0.5] * n, [0.5] * n) for n in (10, 100, 1000)]
+    assert widths[0].ci_high > widths[1].ci_high > widths[2].ci_high > 0.0
+    assert widths[1].ci_high < 0.25 and widths[2].ci_high < 0.08
