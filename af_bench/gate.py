@@ -88,6 +88,9 @@ def figures_of(metrics: GateMetrics) -> GateFigures:
         af_rate_ci_high=_num(metrics.af_rate_ci_high),
         partial_rate=_num(metrics.partial_compliance.get(metrics.af_condition)),
         eval_awareness=max((v for v in metrics.eval_awareness.values() if v is not None), default=float("nan")),
+        partial_rate_ci_high=_num(metrics.partial_compliance_ci_high.get(metrics.af_condition)),
+        eval_awareness_ci_high=max((v for v in metrics.eval_awareness_ci_high.values() if v is not None),
+                                   default=float("nan")),
         af_applicable=metrics.af_applicable,
     )
 
