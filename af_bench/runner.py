@@ -61,9 +61,9 @@ def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: s
     if log_dir is not None:
         scope = hashlib.sha256(f"{log_dir.resolve()}\x00{nodeid}\x00{model}".encode()).hexdigest()[:16]
         return CachePolicy(expiry="1W", scopes={"af_bench_resume": scope}), "resume"
-    if settings.sequential:
-        # A sequential gate replays its rounds into one final log from this run's own cache.
-        return CachePolicy(expiry="1D", scopes={"af_bench_sequential": uuid.uuid4().hex}), "run"
+    if settings.sequential or settings.max_cost is not None:
+        # Gates run in rounds replay them into one final log from this run's own cache.
+        return CachePolicy(expiry="1D", scopes={"af_bench_rounds": uuid.uuid4().hex}), "run"
     return None, "off"
 
 

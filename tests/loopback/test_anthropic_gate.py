@@ -10,7 +10,7 @@ import pytest
 
 from af_bench.testing import FaultPlan, LoopbackAnthropic
 from af_bench.thresholds import Thresholds
-from tests.loopback.conftest import gate, outcomes
+from tests.loopback.conftest import MODEL, gate, outcomes
 
 
 def test_clean_run_matches_the_in_process_organism(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
@@ -159,3 +159,24 @@ def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
     again = gate(tmp_path, pairs=100, thresholds=thresholds, sequential=True, round_pairs=10)
     assert len(server.message_requests()) == 2 * 2 * used  # the same log dir: nothing re-requested
     assert again.sequential == record.sequential and outcomes(again) == outcomes(record)
+
+
+def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
+    loopback: Callable[..., LoopbackAnthropic], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from af_bench.gate import GateSpec
+    from af_bench.runner import RunOptions, run_gate
+    from af_bench.settings import Settings
+    from tasks.helpful_only import helpful_only
+
+    monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "inspect-logs"))
+    server = loopback()
+    spec = GateSpec("test_helpful_only", helpful_only, Thresholds.of(max_tier_gap=1.0, min_pairs=1))
+    # No log dir: nothing is kept for resuming, yet the rounds' replay must come from this run's cache.
+    options = RunOptions(settings=Settings(limit=12, max_cost=100.0, round_pairs=5), max_connections=10, log_dir=None)
+    record = run_gate(spec, MODEL, "test_helpful_only[capped]", options)
+    assert record.status == "pass", record.error
+    assert record.run["cache"] == "run" and record.metrics is not None and record.metrics.pairs == 12
+    assert len(server.message_requests()) == 2 * 2 * 12 and server.repeated_conversations() == 0
+    assert record.usage is not None and 0 < record.usage["cost_usd"] < 100
+    assert len(list((tmp_path / "inspect-logs").glob("*.eval"))) == 1
