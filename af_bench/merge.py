@@ -85,6 +85,8 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     first = parts[0][1]
     merged = first.model_copy(deep=True)
     merged.shard = None
+    # A shard's baseline comparison covers its own requests only; compare the merged report again.
+    merged.baseline = None
     merged.shards = [{"shard": str(shard), "log": record.log, "status": record.status} for shard, record, _ in parts]
     merged.log = None
     merged.usage = _merged_usage([record.usage for _, record, _ in parts])
@@ -104,6 +106,11 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
                            [behaviour_key] if behaviour_key else [], expected)
     merged.metrics, merged.samples = metrics, samples
     _verdict(merged, metrics)
+    truncated = [f"shard {shard} ({where}) was stopped by --af-max-cost before all its pairs ran"
+                 for shard, record, where in parts if record.run.get("stopped") == "cost"]
+    if truncated:  # fewer pairs than the run was asked for: never a verdict
+        merged.status, merged.passed = "error", False
+        merged.error = "; ".join(filter(None, [merged.error, *truncated]))
     return merged
 
 

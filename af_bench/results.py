@@ -143,7 +143,8 @@ class GateRecord(BaseModel):
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
     sampling: dict[str, Any] = Field(default_factory=dict)
     run: dict[str, Any] = Field(default_factory=dict)
-    """How the run was made: `cache` (`off`, `resume`, `dev` or `run`), `max_retries`, `timeout`."""
+    """How the run was made: `cache` (`off`, `resume`, `dev` or `run`), `max_retries`, `timeout`,
+    and `stopped: cost` when `--af-max-cost` stopped the gate early."""
     baseline: dict[str, Any] | None = None
     """With --af-baseline: `report`, `model`, `max_regression`, per contrast `baseline`, `current`,
     `regression`, `ci_low`, `ci_high`, `pairs`, and the `breaches` it caused."""

@@ -165,6 +165,7 @@ def run_gate(
     record = record_from_log(log, record, thresholds)
     record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
     if rounds is not None and rounds.stopped == "cost":
+        record.run["stopped"] = "cost"
         record.status, record.passed = "error", False
         record.error = (
             f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "

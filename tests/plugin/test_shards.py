@@ -69,7 +69,7 @@ def test_bad_shard_is_a_usage_error(gate_project: GateProject, text: str, messag
 
 
 def test_merge_names_what_is_wrong(gate_project: GateProject) -> None:
-    common = ["--model", "af-bench/aligned", "--af-limit", "10"]
+    common = ["--model", "af-bench/aligned", "--af-limit", "40"]
     gate_project.run(*common, "--af-shard", "1/2", "--af-report", "s1.json")
     gate_project.run(*common, "--af-report", "whole.json")
     path = gate_project.pytester.path
@@ -84,6 +84,14 @@ def test_merge_names_what_is_wrong(gate_project: GateProject) -> None:
         merge_reports([path / "junk.json"])
     assert main(["merge", str(path / "s1.json"), "-o", str(path / "m.json")]) == 2
     assert not (path / "m.json").exists()
+    # A shard the cost cap stopped ran fewer pairs than asked: the merge is never a verdict.
+    gate_project.run(*common, "--af-shard", "2/2", "--af-report", "s2.json")
+    assert merge_reports([path / "s1.json", path / "s2.json"]).gates[0].status == "pass"
+    stopped = json.loads((path / "s2.json").read_text())
+    stopped["gates"][0]["run"]["stopped"] = "cost"
+    (path / "s2.json").write_text(json.dumps(stopped))
+    [merged] = merge_reports([path / "s1.json", path / "s2.json"]).gates
+    assert merged.status == "error" and "shard 2/2" in merged.error and "--af-max-cost" in merged.error
 
 
 def test_a_capped_shard_runs_its_own_pairs_in_rounds(gate_project: GateProject) -> None:
