@@ -163,6 +163,9 @@ def run_gate(
     usage = rounds.usage if rounds is not None else usage_by_model(log)
     total = rounds.spent_total if rounds is not None else budget.charge(usage)
     record = record_from_log(log, record, thresholds)
+    if rounds is not None and rounds.logs:
+        # The final log is replayed from the cache, which records no request: the rounds sent them.
+        record.sampling = sampling_settings(rounds.logs[0]) or record.sampling
     record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
     if rounds is not None and rounds.stopped == "cost":
         record.run["stopped"] = "cost"

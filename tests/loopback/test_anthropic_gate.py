@@ -180,3 +180,5 @@ def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
     assert len(server.message_requests()) == 2 * 2 * 12 and server.repeated_conversations() == 0
     assert record.usage is not None and 0 < record.usage["cost_usd"] < 100
     assert len(list((tmp_path / "inspect-logs").glob("*.eval"))) == 1
+    # What was sent is read from the rounds: the replayed log's calls came from the cache.
+    assert record.sampling["sent"] is not None and record.sampling["sent"]["max_tokens"] == 4096
