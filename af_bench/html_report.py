@@ -232,6 +232,11 @@ def _log_dir(log: str) -> str:
     return posixpath.dirname(log) or "."
 
 
+def _log_line(label: str, log: str) -> str:
+    return (f'<p class="log">{esc(label)} <code>{esc(_log_name(log))}</code>; open it with '
+            f'<code class="cmd">inspect view --log-dir {esc(shlex.quote(_log_dir(log)))}</code></p>')
+
+
 def _log_name(log: str) -> str:
     return PureWindowsPath(log).name if "\\" in log and "/" not in log else posixpath.basename(log)
 
@@ -560,9 +565,11 @@ def _gate_section(gate: Gate, index: int) -> str:
     if gate.get("error"):
         reasons.append(f'<li class="error">error: {esc(gate["error"])}</li>')
     log = gate.get("log")
+    shard_logs = [(str(s.get("shard")), str(s["log"])) for s in gate.get("shards") or [] if s.get("log")]
     if log:
-        log_html = (f'<p class="log">Inspect log <code>{esc(_log_name(str(log)))}</code>; open it with '
-                    f'<code class="cmd">inspect view --log-dir {esc(shlex.quote(_log_dir(str(log))))}</code></p>')
+        log_html = _log_line("Inspect log", str(log))
+    elif shard_logs:  # a merged report: each shard's log, on the machine that ran it
+        log_html = "".join(_log_line(f"Shard {shard} log", path) for shard, path in shard_logs)
     else:
         log_html = '<p class="log na">No inspect log recorded.</p>'
     usage = _usage_text(gate.get("usage"))

@@ -43,7 +43,8 @@ def test_two_shards_merged_equal_one_unsharded_run(gate_project: GateProject, tm
         assert _comparable(merged[model]) == _comparable(whole[model])
         assert [s["shard"] for s in merged[model]["shards"]] == ["1/2", "2/2"]
     assert merged["af-bench/faker"]["status"] == "fail" and merged["af-bench/aligned"]["status"] == "pass"
-    assert "af-bench/faker" in (path / "m.html").read_text()
+    page = (path / "m.html").read_text()
+    assert "af-bench/faker" in page and "Shard 1/2 log" in page and "Shard 2/2 log" in page
 
 
 def test_shards_split_every_pairs_conditions_together() -> None:
