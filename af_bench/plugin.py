@@ -71,6 +71,7 @@ class AfSession:
     records: dict[str, GateRecord] = field(default_factory=dict)
     refusal: str | None = None
     """Why no gate may start (the run's estimate is over --af-max-cost), or None."""
+    estimate_printed: bool = False
 
     def ledger(self) -> SpendLedger:
         from af_bench.costs import SpendLedger
@@ -216,8 +217,14 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput["af_bench_ledger"] = node.config.stash[SESSION_KEY].ledger_path
 
 
+ESTIMATE_FILE = "estimate.txt"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Estimate every gate collected before any request: print it, and refuse a run over the cap."""
+    """Estimate every gate collected before any request: print it, and refuse a run over the cap.
+    Runs before xdist tells the controller a worker has collected, so the first worker's estimate
+    is on disk for the controller to print before any test is sent out."""
     af = session.config.stash.get(SESSION_KEY, None)
     gates = [item for item in session.items if item.get_closest_marker(GATE_MARKER) is not None]
     if af is None or not af.settings.models or not gates:
@@ -225,9 +232,28 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from af_bench.runner import estimate_run
 
     summary, af.refusal = estimate_run(gates, af.settings)
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is not None:
+        if workerinput.get("workerid") == "gw0":
+            (Path(af.ledger_path).parent / ESTIMATE_FILE).write_text("\n".join(summary), encoding="utf-8")
+        return
     sink = _progress_sink(session.config)
     if sink is not None:
         for line in summary:
+            sink(line)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """xdist's controller collects nothing itself: it prints the estimate the first worker wrote."""
+    af = node.config.stash.get(SESSION_KEY, None)
+    if af is None or af.estimate_printed:
+        return
+    estimate = Path(af.ledger_path).parent / ESTIMATE_FILE
+    sink = _progress_sink(node.config)
+    if estimate.is_file() and sink is not None:
+        af.estimate_printed = True
+        for line in estimate.read_text(encoding="utf-8").splitlines():
             sink(line)
 
 

@@ -81,6 +81,10 @@ def test_the_cap_covers_every_xdist_worker(gate_project: GateProject) -> None:
     result = gate_project.run("-n", "2", "--model", "af-bench/faker", "--model", "af-bench/aligned",
                               "--af-limit", "40", "--af-round-pairs", "5", "--af-max-cost", "7",
                               "--af-report", "r.json")
+    # The controller prints the workers' estimate before any gate runs.
+    out = result.stdout.str()
+    assert "af-bench estimate for 2 gates before any request" in out
+    assert out.index("af-bench estimate for") < out.index("af-bench gates")
     gates = gate_project.gates()
     stopped = [g for g in gates.values() if g["error"] and "stopped by --af-max-cost" in g["error"]]
     assert stopped, [g["error"] for g in gates.values()]
