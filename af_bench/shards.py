@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from inspect_ai import Task
+if TYPE_CHECKING:  # the plugin reads Shard from the command line before inspect is imported
+    from inspect_ai import Task
 
 _SHARD_RE = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
