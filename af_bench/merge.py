@@ -89,7 +89,7 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     merged.baseline = None
     merged.shards = [{"shard": str(shard), "log": record.log, "status": record.status} for shard, record, _ in parts]
     merged.log = None
-    merged.usage = _merged_usage([record.usage for _, record, _ in parts])
+    merged.usage = _merged_usage([record for _, record, _ in parts])
     merged.breaches, merged.error = [], None
     merged.status, merged.passed = "error", False
     errors = [f"shard {shard} ({where}): {record.error}" for shard, record, where in parts
@@ -129,17 +129,13 @@ def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
     merged.passed = not found
 
 
-def _merged_usage(usages: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    known = [u for u in usages if u is not None]
-    if not known:
+def _merged_usage(records: list[GateRecord]) -> dict[str, Any] | None:
+    from af_bench.report import run_usage
+
+    total = run_usage(records)
+    if total is None:
         return None
-    costs = [u.get("cost_usd") for u in known]
-    return {
-        "input_tokens": sum(int(u.get("input_tokens") or 0) for u in known),
-        "output_tokens": sum(int(u.get("output_tokens") or 0) for u in known),
-        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 6),
-        "batch": any(u.get("batch") for u in known),
-    }
+    return {**total, "batch": any((r.usage or {}).get("batch") for r in records)}
 
 
 def _load(path: Path) -> Report:
