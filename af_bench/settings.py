@@ -250,13 +250,15 @@ def _baseline(value: Any) -> Path | None:
     return path
 
 
-def _max_regression(value: Any) -> float:
-    if value is None:
-        return 0.0
+def _float(value: Any, option: str, expected: str = "a number") -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"{OPT_MAX_REGRESSION}: expected a number, got {value!r}") from None
+        raise SettingsError(f"{option}: expected {expected}, got {value!r}") from None
+
+
+def _max_regression(value: Any) -> float:
+    return 0.0 if value is None else _float(value, OPT_MAX_REGRESSION)
 
 
 _BATCH_FIELDS = {"size", "max_size", "send_delay", "tick", "max_batches", "max_consecutive_check_failures"}
@@ -292,10 +294,7 @@ def _shard(value: Any, sequential: bool) -> Shard | None:
 def _max_cost(value: Any) -> float | None:
     if value is None:
         return None
-    try:
-        cap = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{OPT_MAX_COST}: expected US dollars, got {value!r}") from None
+    cap = _float(value, OPT_MAX_COST, "US dollars")
     if cap < 0:
         raise SettingsError(f"{OPT_MAX_COST}: must not be negative, got {cap}")
     return cap
@@ -304,10 +303,7 @@ def _max_cost(value: Any) -> float | None:
 def _alpha(value: Any) -> float:
     if value is None:
         return 0.05
-    try:
-        alpha = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{OPT_ALPHA}: expected a number, got {value!r}") from None
+    alpha = _float(value, OPT_ALPHA)
     if not 0.0 < alpha < 1.0:
         raise SettingsError(f"{OPT_ALPHA}: must be in (0, 1), got {alpha}")
     return alpha
@@ -348,10 +344,7 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
 
     judge_threshold = pick("judge_threshold")
     if judge_threshold is not None:
-        try:
-            judge_threshold = float(judge_threshold)
-        except (TypeError, ValueError):
-            raise SettingsError(f"{OPT_JUDGE_THRESHOLD}: expected a number, got {judge_threshold!r}") from None
+        judge_threshold = _float(judge_threshold, OPT_JUDGE_THRESHOLD)
         if not 0.0 < judge_threshold <= 1.0:
             raise SettingsError(f"{OPT_JUDGE_THRESHOLD}: must be in (0, 1], got {judge_threshold}")
     judge_scope = pick("judge_scope")
