@@ -20,7 +20,7 @@ from inspect_ai.model import CachePolicy
 from af_bench.costs import Budget, add_usage, usage_by_model
 from af_bench.prices import TokenUsage
 from af_bench.runner import RunOptions, run_eval
-from af_bench.shards import Shard, task_pairs
+from af_bench.shards import Shard, shard_pairs, task_pairs
 
 AfterRound = Callable[[list[EvalSample], int], "str | None"]
 """Called with every sample so far and the pairs used; returns why to stop now, or None."""
@@ -29,9 +29,7 @@ AfterRound = Callable[[list[EvalSample], int], "str | None"]
 def pair_order(task: Task, seed: int | None, shard: Shard | None = None, limit: int | None = None) -> list[str]:
     """The task's pair ids in the order rounds sample them: seeded random, so the first rounds
     are not all one category of requests. A shard's rounds draw from its own pairs only."""
-    pairs = task_pairs(task)
-    if shard is not None:
-        pairs = [p for position, p in enumerate(pairs[:limit] if limit else pairs) if shard.owns(position)]
+    pairs = task_pairs(task) if shard is None else shard_pairs(task, shard, limit)
     random.Random(0 if seed is None else seed).shuffle(pairs)
     return pairs
 

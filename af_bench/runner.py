@@ -19,7 +19,7 @@ from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
-from af_bench.shards import shard_sample_ids, task_pairs
+from af_bench.shards import shard_pairs, shard_sample_ids
 from af_bench.contrasts import contrasts_from
 from af_bench.thresholds import Thresholds, ThresholdError
 
@@ -183,13 +183,10 @@ def run_gate(
 
 
 def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
-    pairs = settings.limit
-    if settings.shard is not None:
-        pairs = len(task_pairs(task)[:settings.limit] if settings.limit else task_pairs(task))
-        pairs = -(-pairs // settings.shard.count)
     return estimate_gate(
         task, model, settings.prices,
-        pairs=pairs, epochs=settings.epochs, batch=settings.batch is not None,
+        pairs=settings.limit if settings.shard is None else len(shard_pairs(task, settings.shard, settings.limit)),
+        epochs=settings.epochs, batch=settings.batch is not None,
         judge_model=settings.judge_model, judge_votes=settings.judge_votes,
         output_tokens_per_reply=settings.output_tokens_per_reply,
     )

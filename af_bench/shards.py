@@ -42,8 +42,13 @@ def task_pairs(task: Task) -> list[str]:
     return list(dict.fromkeys(str((s.metadata or {}).get("pair_id", s.id)) for s in task.dataset))
 
 
-def shard_sample_ids(task: Task, shard: Shard, limit: int | None) -> list[str]:
-    """The sample ids this shard runs: its share of the first `limit` pairs, every condition."""
+def shard_pairs(task: Task, shard: Shard, limit: int | None) -> list[str]:
+    """The pair ids this shard runs: its share of the first `limit` pairs."""
     pairs = task_pairs(task)[:limit] if limit else task_pairs(task)
-    mine = {pair for position, pair in enumerate(pairs) if shard.owns(position)}
+    return [pair for position, pair in enumerate(pairs) if shard.owns(position)]
+
+
+def shard_sample_ids(task: Task, shard: Shard, limit: int | None) -> list[str]:
+    """The sample ids this shard runs: every condition of its pairs."""
+    mine = set(shard_pairs(task, shard, limit))
     return [str(s.id) for s in task.dataset if str((s.metadata or {}).get("pair_id", s.id)) in mine]
