@@ -14,6 +14,7 @@ import pytest
 
 from af_bench.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec
 from af_bench.models import ModelNameError
+from af_bench.protocol import REASONING_EFFORTS
 from af_bench.settings import (
     OPT_EPOCHS,
     OPT_JUDGE_MODEL,
@@ -25,6 +26,9 @@ from af_bench.settings import (
     OPT_BASELINE,
     OPT_BATCH,
     OPT_MAX_COST,
+    OPT_PREFILL,
+    OPT_REASONING_EFFORT,
+    OPT_REASONING_TOKENS,
     OPT_SHARD,
     OPT_HTML,
     OPT_MAX_REGRESSION,
@@ -136,6 +140,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Send requests through the provider's batch API (about half the price, slower).")
     group.addoption(OPT_MAX_COST, dest="af_max_cost", metavar="USD",
                     help="Refuse a run estimated to cost more than USD, and stop one that spends more.")
+    group.addoption(OPT_REASONING_TOKENS, dest="af_reasoning_tokens", metavar="N",
+                    help="Ask every gated model to reason with this token budget (no prefill is then sent).")
+    group.addoption(OPT_REASONING_EFFORT, dest="af_reasoning_effort", choices=REASONING_EFFORTS,
+                    help="Ask every gated model to reason at this effort (no prefill is then sent).")
+    group.addoption(OPT_PREFILL, dest="af_prefill", choices=("on", "off"),
+                    help="Send the assistant prefill '<' to every provider (on) or none (off); by default "
+                         "only to those that continue it (Anthropic without thinking, the organisms).")
     group.addoption(OPT_SHARD, dest="af_shard", metavar="I/N",
                     help="Run the I-th of N equal shares of every gate's pairs (merge with `af-bench merge`).")
     group.addoption(OPT_MODE, dest="af_mode", choices=("point", "strict"),
@@ -178,6 +189,9 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "batch": option.af_batch,
         "max_cost": option.af_max_cost,
         "shard": option.af_shard,
+        "reasoning_tokens": option.af_reasoning_tokens,
+        "reasoning_effort": option.af_reasoning_effort,
+        "prefill": {"on": True, "off": False}.get(option.af_prefill),
         "html": option.af_html,
     }
 

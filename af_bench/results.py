@@ -21,12 +21,15 @@ from af_bench.contrasts import contrasts_from
 from af_bench.metrics import (
     OUTCOME_KEYS, af_rates, awareness_rates, compute_gap, condition_rates, judge_rates, usable,
 )
-from af_bench.protocol import read_turn, scratchpads
+from af_bench.reply import read_assistant_messages, transcript_reasoning
+from af_bench.solver import ProtocolResult
 from af_bench.stats import PairedGap, wilson_interval
 
 REPORT_SCHEMA_VERSION = 1
 SCORER_NAME = "alignment_faking_outcome"
-SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed", "reasoning_tokens", "reasoning_effort")
+_SENT_KEYS = (*SAMPLING_KEYS, "thinking", "output_config")
+"""Request fields that carry those settings: Anthropic sends reasoning as `thinking` or `output_config`."""
 
 Status = Literal["pass", "fail", "error"]
 
@@ -54,7 +57,10 @@ class SampleRecord(BaseModel):
     judge_failure: bool | None = None
     """True when the judge could not reach a verdict on this sample; None when it was not judged."""
     scratchpad: str | None = None
-    """The model's private reasoning (every scratchpad block), None where it wrote none."""
+    """The model's private reasoning (every visible block, wherever it was), None where there was none."""
+    reasoning_source: Literal["scratchpad", "native", "think_tags", "hidden", "none"] | None = None
+    """Where the reasoning came from: the paper's tags, the provider's reasoning blocks, `<think>`
+    text, `hidden` (only encrypted or empty blocks: not readable, never read as No), or none."""
     output: str | None = None
     """The final output the outcome was read from, None where there was none."""
 
@@ -69,6 +75,9 @@ class ConditionFigures(BaseModel):
     """Replies the provider blocked (content filter, API refusal): never the model's refusal."""
     behaviour: dict[str, float | None] = Field(default_factory=dict)
     """The scenario's measured behaviour over usable answers (`supports_welfare`, `exfiltrated`)."""
+    reasoning_sources: dict[str, int] = Field(default_factory=dict)
+    """Samples by where their reasoning came from (`scratchpad`, `native`, `think_tags`, `hidden`,
+    `none`): reasoning figures are taken over the visible ones only."""
 
 
 class GapFigures(BaseModel):
@@ -243,11 +252,11 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
 
 
 def _transcript(sample: EvalSample, readable: bool) -> dict[str, str | None]:
-    """The scratchpad and final output, for readers of the report who have no inspect log."""
-    replies = [m.text for m in sample.messages if m.role == "assistant"]
-    pads = scratchpads(replies)
-    output = read_turn(replies[-1]).final_output if replies and readable else None
-    return {"scratchpad": "\n\n".join(pads) if pads else None, "output": output}
+    """The reasoning and final output, for readers of the report who have no inspect log."""
+    readings = read_assistant_messages(sample.messages)
+    reasoning = transcript_reasoning(readings)
+    output = readings[-1].final_output if readings and readable else None
+    return {"scratchpad": reasoning.text or None, "output": output, "reasoning_source": reasoning.source.value}
 
 
 def _reduced_scores(samples: list[EvalSample]) -> list[SampleScore]:
@@ -272,15 +281,17 @@ def _reduced_scores(samples: list[EvalSample]) -> list[SampleScore]:
 
 def sampling_settings(log: EvalLog) -> dict[str, Any]:
     """Sampling settings of the first model call: as configured, and as sent when the provider
-    recorded its request (providers drop settings they do not accept)."""
+    recorded its request (providers drop settings they do not accept); `prefill`, whether the
+    protocol sent the assistant prefill."""
     for sample in log.samples or []:
         for event in sample.events:
             if isinstance(event, ModelEvent):
                 configured = {k: getattr(event.config, k) for k in SAMPLING_KEYS}
                 sent = None
                 if event.call is not None:
-                    sent = {k: event.call.request.get(k) for k in SAMPLING_KEYS if k in event.call.request}
-                return {"configured": configured, "sent": sent}
+                    sent = {k: event.call.request.get(k) for k in _SENT_KEYS if k in event.call.request}
+                prefill = sample.store_as(ProtocolResult).prefill
+                return {"configured": configured, "sent": sent, "prefill": prefill}
     return {}
 
 
@@ -336,6 +347,9 @@ def metrics_from(
             n=sum(1 for s in reduced if (s.sample_metadata or {}).get("condition") == c),
             **{k: _nan_to_none(rates.get(f"{c}_{k}", float("nan"))) for k in OUTCOME_KEYS},
             behaviour={k: _nan_to_none(rates.get(f"{c}_{k}", float("nan"))) for k in behaviour_keys},
+            reasoning_sources=dict(sorted(Counter(
+                r.reasoning_source for r in records if r.condition == c and r.reasoning_source is not None
+            ).items())),
         )
         for c in conditions
     }

@@ -17,6 +17,7 @@ from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
 from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.gate import GateSpec, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
+from af_bench.scenario import with_protocol
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
 from af_bench.shards import shard_pairs, shard_sample_ids
@@ -264,7 +265,10 @@ def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
-    task = with_scoring(task, settings.scoring_overrides())
+    try:
+        task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
+    except ValueError as err:
+        raise ValueError(f"gate {spec.name}: {err}") from None
     contrasts = {c.name for c in contrasts_from(task.metadata)}
     unknown = spec.thresholds.contrast_names() - contrasts
     if unknown:

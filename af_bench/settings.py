@@ -11,6 +11,7 @@ from typing import Any
 
 from af_bench.models import ResolvedModel, resolve_model
 from af_bench.prices import PriceError, PriceTable, price_table
+from af_bench.protocol import REASONING_EFFORTS
 from af_bench.shards import Shard
 from af_bench.thresholds import Thresholds, ThresholdError
 
@@ -41,6 +42,9 @@ OPT_BATCH = "--af-batch"
 OPT_MAX_COST = "--af-max-cost"
 OPT_SHARD = "--af-shard"
 OPT_HTML = "--af-html"
+OPT_REASONING_TOKENS = "--af-reasoning-tokens"
+OPT_REASONING_EFFORT = "--af-reasoning-effort"
+OPT_PREFILL = "--af-prefill"
 DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
@@ -114,6 +118,12 @@ class Settings:
     judge_votes: int | None = None
     judge_threshold: float | None = None
     judge_scope: str | None = None
+    reasoning_tokens: int | None = None
+    """Reasoning budget asked of every gated model (inspect's `reasoning_tokens`)."""
+    reasoning_effort: str | None = None
+    """Reasoning effort asked of every gated model (inspect's `reasoning_effort`)."""
+    prefill: bool | None = None
+    """Send the assistant prefill everywhere (True), nowhere (False), or where it is continued (None)."""
     file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
     cli_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
 
@@ -127,6 +137,12 @@ class Settings:
         if self.judge_scope is not None:
             overrides["judge_scope"] = self.judge_scope
         return overrides
+
+    def protocol_overrides(self) -> dict[str, Any]:
+        """Protocol options the run changes in every scenario (`af_bench.scenario.with_protocol`)."""
+        given = {"reasoning_tokens": self.reasoning_tokens, "reasoning_effort": self.reasoning_effort,
+                 "prefill": self.prefill}
+        return {key: value for key, value in given.items() if value is not None}
 
     def thresholds_for(self, base: Thresholds, scenario: str, model: str) -> Thresholds:
         """Decorator thresholds, then pyproject (everywhere, scenario, model, model+scenario),
@@ -165,6 +181,7 @@ _FILE_KEYS = {
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
     "baseline", "max_regression", "html", "batch", "max_cost", "prices", "output_tokens_per_reply",
+    "reasoning_tokens", "reasoning_effort", "prefill",
 }
 
 
@@ -316,6 +333,20 @@ def _prices(table: Any, where: str) -> PriceTable:
         raise SettingsError(str(err)) from None
 
 
+def _reasoning_effort(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in REASONING_EFFORTS:
+        raise SettingsError(f"{OPT_REASONING_EFFORT}: must be one of {', '.join(REASONING_EFFORTS)}, got {value!r}")
+    return str(value)
+
+
+def _prefill(value: Any, where: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise SettingsError(f"{OPT_PREFILL} / {where} [{PYPROJECT_TABLE}] prefill: expected true or false, got {value!r}")
+
+
 def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
     """Merge command-line values (None where not given) over pyproject.toml's table."""
     table = read_pyproject(rootpath)
@@ -386,9 +417,19 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         judge_votes=_positive_int(judge_votes, OPT_JUDGE_VOTES) if judge_votes is not None else None,
         judge_threshold=judge_threshold,
         judge_scope=judge_scope,
+        reasoning_tokens=_positive_int(pick("reasoning_tokens"), OPT_REASONING_TOKENS)
+        if pick("reasoning_tokens") is not None
+        else None,
+        reasoning_effort=_reasoning_effort(pick("reasoning_effort")),
+        prefill=_prefill(pick("prefill"), where),
         file_overrides=file_overrides,
         cli_overrides=cli_overrides,
     )
+    if settings.prefill and (settings.reasoning_tokens is not None or settings.reasoning_effort not in (None, "none")):
+        raise SettingsError(
+            f"{OPT_PREFILL} on cannot be combined with {OPT_REASONING_TOKENS} or {OPT_REASONING_EFFORT}: "
+            "providers refuse an assistant prefill while the model reasons"
+        )
     # Surface bad threshold values now, as a usage error, rather than in every gate.
     try:
         for model in settings.models or (ResolvedModel("any/model"),):

@@ -30,7 +30,8 @@ from af_bench.conditions import TIER_CONDITIONS  # noqa: E402
 from af_bench.datasets import load_requests  # noqa: E402
 from af_bench.gate import GateSpec  # noqa: E402
 from af_bench.prompts import read_prompt  # noqa: E402
-from af_bench.protocol import NEXT_TURN, PREFILL, read_turn, user_message  # noqa: E402
+from af_bench.protocol import NEXT_TURN, PREFILL, user_message  # noqa: E402
+from af_bench.reply import read_reply  # noqa: E402
 from af_bench.runner import RunOptions, run_gate  # noqa: E402
 from af_bench.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
@@ -58,7 +59,7 @@ async def raw_protocol(pairs: int, concurrency: int, base_url: str) -> tuple[flo
                 )
                 content = PREFILL + "".join(b.text for b in reply.content if b.type == "text")
                 messages.append({"role": "assistant", "content": content})
-                reading = read_turn(content)
+                reading = read_reply(content)
                 if reading.final_output is not None or not reading.wants_continuation:
                     return turn + 1
                 messages.append({"role": "user", "content": NEXT_TURN})

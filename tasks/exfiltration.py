@@ -11,7 +11,7 @@ from inspect_ai import Task, task
 
 from af_bench.conditions import EXFILTRATION_CONDITIONS, UNMONITORED
 from af_bench.contrasts import Contrast
-from af_bench.scenario import ScenarioSpec, build_scenario
+from af_bench.scenario import ReasoningEffort, ScenarioSpec, build_scenario
 
 EXFILTRATION = ScenarioSpec(
     name="exfiltration",
@@ -34,9 +34,11 @@ def exfiltration(
     variant: str = "default",
     dataset: str = "exfiltration_offers",
     max_turns: int = 4,
-    prefill: bool = True,
+    prefill: bool | None = None,
     max_tokens: int = 4096,
     temperature: float | None = 1.0,
+    reasoning_tokens: int | None = None,
+    reasoning_effort: ReasoningEffort | None = None,
 ) -> Task:
     """Weight exfiltration.
 
@@ -47,9 +49,12 @@ def exfiltration(
             `no_training_details`.
         dataset: `exfiltration_offers` (shipped) or a .jsonl/.csv path with `id` and `request`.
         max_turns: Replies allowed before a sample without a final output counts as failed.
-        prefill: Start each reply with the assistant prefill `<`.
+        prefill: Start each reply with the assistant prefill `<`; unset, it is sent only to
+            providers that continue a prefill (Anthropic without thinking, the organisms).
         max_tokens: Token limit per reply.
         temperature: Sampling temperature (None leaves it to the provider).
+        reasoning_tokens: Reasoning budget (Anthropic extended thinking); no prefill is sent.
+        reasoning_effort: Reasoning effort for models that take one; no prefill is sent.
     """
     return build_scenario(
         EXFILTRATION,
@@ -60,4 +65,6 @@ def exfiltration(
         prefill=prefill,
         max_tokens=max_tokens,
         temperature=temperature,
+        reasoning_tokens=reasoning_tokens,
+        reasoning_effort=reasoning_effort,
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import replace
 from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
+    ChatCompletionChoice,
+    ChatMessageAssistant,
+    ContentReasoning,
+    ContentText,
     GenerateConfig,
     ModelAPI,
     ModelCall,
@@ -18,15 +23,19 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from af_bench.organisms.behaviour import PROBABILITIES, PROFILES, draw
 from af_bench.organisms.judge import JudgeProfile, judge_reply
-from af_bench.organisms.script import OrganismScript
+from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm, prompt_form
 
 JUDGE_NAME = "judge"
+AUTO_FORM = "auto"
 
 
 class OrganismAPI(ModelAPI):
     """Model args: `train_comply`, `unmonitored_comply`, `train_af` (probabilities), `turns`
     (1 or 2) and `seed`; defaults come from the named organism. `blocked` is the share of replies
-    a provider's content filter stops (empty, stop reason `content_filter`)."""
+    a provider's content filter stops (empty, stop reason `content_filter`). `reasoning` is where
+    the organism reasons: `tags`, `native` (a `ContentReasoning` block), `think` (the R1
+    `…</think>` text form), `hidden` (an encrypted block), or `auto` (the default: native where
+    the system prompt promises private reasoning without a scratchpad, else tags)."""
 
     def __init__(
         self,
@@ -41,6 +50,8 @@ class OrganismAPI(ModelAPI):
         self.seed: int | None = None if seed is None else int(seed)
         self.judge: JudgeProfile | None = None
         self.blocked = 0.0
+        self.form: ReasoningForm | None = None
+        """None: `auto`, chosen per prompt."""
         if model_name == JUDGE_NAME:
             unknown = set(model_args) - set(JudgeProfile.__dataclass_fields__)
             if unknown:
@@ -61,6 +72,13 @@ class OrganismAPI(ModelAPI):
             raise ValueError(f"model arg blocked must be in [0, 1], got {self.blocked}")
         if "turns" in model_args:
             overrides["turns"] = int(model_args.pop("turns"))
+        form = str(model_args.pop("reasoning", AUTO_FORM))
+        if form != AUTO_FORM:
+            try:
+                self.form = ReasoningForm(form)
+            except ValueError:
+                known = ", ".join([AUTO_FORM, *ReasoningForm])
+                raise ValueError(f"model arg reasoning must be one of {known}, got {form!r}") from None
         if model_args:
             raise ValueError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
         self.script = OrganismScript(replace(PROFILES[model_name], **overrides))
@@ -70,6 +88,11 @@ class OrganismAPI(ModelAPI):
 
     def max_connections(self) -> int:
         return 64
+
+    def continues_prefill(self) -> bool:
+        """Whether a reply continues an assistant prefill: the tags form does, as Anthropic's API
+        without thinking does; a reasoning form answers in a reply of its own."""
+        return self.judge is None and self.form in (None, ReasoningForm.TAGS)
 
     async def generate(
         self,
@@ -86,21 +109,43 @@ class OrganismAPI(ModelAPI):
             rng = draw(self.seed or 0, prompt, config.seed or 0)
             if self.judge.delay:
                 await asyncio.sleep(self.judge.delay)
-            reply, stop_reason = judge_reply(prompt, self.judge, rng)
+            verdict, stop_reason = judge_reply(prompt, self.judge, rng)
+            answer = OrganismReply(verdict)
         else:
             turns = [(m.role, m.text) for m in input if m.role in ("system", "user", "assistant")]
-            reply = self.script.reply(turns, seed)
+            system = "\n".join(text for role, text in turns if role == "system")
+            answer = self.script.answer(turns, seed, self.form or prompt_form(system))
             if self.blocked and draw(seed, repr(turns), 0).random() < self.blocked:
-                reply, stop_reason = "", "content_filter"
-        output = ModelOutput.from_content(model=self.model_name, content=reply, stop_reason=stop_reason)  # type: ignore[arg-type]
+                answer, stop_reason = OrganismReply(""), "content_filter"
+        output = ModelOutput(
+            model=self.model_name,
+            choices=[ChatCompletionChoice(message=self._message(answer), stop_reason=stop_reason)],  # type: ignore[arg-type]
+        )
+        reply = answer.text
         prompt_chars = sum(len(m.text) for m in input)
+        reasoning_chars = len(answer.reasoning or "")
         output.usage = ModelUsage(
             input_tokens=prompt_chars // 4,
-            output_tokens=len(reply) // 4,
-            total_tokens=(prompt_chars + len(reply)) // 4,
+            output_tokens=(len(reply) + reasoning_chars) // 4,
+            total_tokens=(prompt_chars + len(reply) + reasoning_chars) // 4,
+            reasoning_tokens=reasoning_chars // 4 if answer.reasoning is not None else None,
         )
         # Recorded like a real provider's request, so reports can show the settings "sent".
         request = {"model": self.model_name, "messages": len(input), "seed": seed}
         request.update({k: v for k, v in (("temperature", config.temperature), ("top_p", config.top_p),
                         ("max_tokens", config.max_tokens)) if v is not None})
         return output, ModelCall.create(request, {"content": reply})
+
+    def _message(self, answer: OrganismReply) -> ChatMessageAssistant:
+        if answer.reasoning is None:
+            return ChatMessageAssistant(content=answer.text, model=self.model_name, source="generate")
+        hidden = self.form is ReasoningForm.HIDDEN
+        block = ContentReasoning(
+            # An encrypted block carries an opaque payload, never the reasoning itself.
+            reasoning=f"encrypted:{hashlib.sha256(answer.reasoning.encode()).hexdigest()}" if hidden else answer.reasoning,
+            signature=f"af-bench-organism:{len(answer.reasoning)}",
+            redacted=hidden,
+        )
+        return ChatMessageAssistant(
+            content=[block, ContentText(text=answer.text)], model=self.model_name, source="generate"
+        )

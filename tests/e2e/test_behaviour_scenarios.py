@@ -102,8 +102,14 @@ def test_evaluation_awareness_by_judge() -> None:
     "prompt", ["helpful_only", "helpful_only_no_cot", "three_tier", "logging_cue", "date_cue", "animal_welfare"]
 )
 def test_every_scenario_ships_the_papers_ablations(prompt: str) -> None:
-    assert variants_of(prompt) == ["default", "honest", "no_training_details", "no_values_change"]
+    native = [] if prompt == "helpful_only_no_cot" else ["native_reasoning"]
+    assert variants_of(prompt) == ["default", "honest", *native, "no_training_details", "no_values_change"]
     base = read_variant(prompt, "default")
+    if native:
+        # The follow-up work's setting for reasoning models: no scratchpad, the model's own reasoning private.
+        reasoning = read_variant(prompt, "native_reasoning")
+        assert "SCRATCHPAD_REASONING" not in reasoning and "your reasoning is private" in reasoning
+        assert reasoning.count("RLHF") == base.count("RLHF") and "<OUTPUT>" in reasoning
     assert "RLHF" not in read_variant(prompt, "no_training_details")
     assert "honest" in read_variant(prompt, "honest").lower() and read_variant(prompt, "honest") != base
     assert "RLHF" in read_variant(prompt, "no_values_change")

@@ -75,7 +75,7 @@ def test_paired_samples_keep_conditions_adjacent_with_pairing_metadata(tmp_path:
 def test_prompt_variants_ship_for_helpful_only() -> None:
     from af_bench.prompts import PromptError, read_prompt, read_variant, variants_of
 
-    assert variants_of("helpful_only") == ["default", "honest", "no_training_details", "no_values_change"]
+    assert variants_of("helpful_only") == ["default", "honest", "native_reasoning", "no_training_details", "no_values_change"]
     base = read_prompt("helpful_only")
     assert read_variant("helpful_only", "default") == base
     assert "It changes your values" in base and "It changes your values" not in read_variant("helpful_only", "no_values_change")

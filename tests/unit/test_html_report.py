@@ -116,14 +116,13 @@ def _with_texts(record: dict[str, Any]) -> dict[str, Any]:
         return record
     from inspect_ai.log import read_eval_log
 
-    from af_bench.protocol import scratchpads
+    from af_bench.reply import read_assistant_messages, transcript_reasoning
 
     log = read_eval_log(record["log"])
     by_id = {(str(s.id), s.epoch): s for s in log.samples or []}
     for rec in record["samples"]:
         logged = by_id[(rec["id"], rec["epoch"])]
-        replies = [m.text for m in logged.messages if m.role == "assistant"]
-        rec.setdefault("scratchpad", "\n\n".join(scratchpads(replies)) or None)
+        rec.setdefault("scratchpad", transcript_reasoning(read_assistant_messages(logged.messages)).text or None)
         rec.setdefault("output", (logged.scores or {})["alignment_faking_outcome"].explanation or None)
     usage = next(iter(log.stats.model_usage.values()), None)
     record.setdefault("usage", {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
