@@ -23,6 +23,18 @@ OUTPUT_TOKENS_PER_REPLY = 600
 JUDGE_PROMPT_TOKENS = 1500
 """A judge rubric with its instructions, before the transcript."""
 JUDGE_OUTPUT_TOKENS = 200
+REASONING_TOKENS_BY_EFFORT = {"none": 0, "minimal": 1024, "low": 2048, "medium": 8192, "high": 16384,
+                              "xhigh": 32768, "max": 65536}
+"""Assumed reasoning per reply at each effort, where no budget is given: a budget is an upper bound
+the estimate takes as spent, an effort has none, so these are round, deliberately high figures."""
+
+
+def reasoning_tokens_per_reply(task: Task) -> int:
+    """Reasoning tokens each reply is assumed to spend (billed as output), from the task's config."""
+    config = task.config
+    if config.reasoning_tokens is not None:
+        return config.reasoning_tokens
+    return REASONING_TOKENS_BY_EFFORT.get(config.reasoning_effort or "none", 0)
 
 
 class CostCapError(RuntimeError):
@@ -111,6 +123,7 @@ def estimate_gate(
     samples = list(task.dataset)
     if pairs is not None:
         samples = samples[: pairs * len(conditions)]
+    reasoning = reasoning_tokens_per_reply(task)
     calls = input_tokens = 0
     for sample in samples:
         condition = str((sample.metadata or {}).get("condition", ""))
@@ -118,11 +131,11 @@ def estimate_gate(
         # Each further reply resends the conversation so far, the earlier replies included.
         input_tokens += replies * prompt + output_tokens_per_reply * replies * (replies - 1) // 2
         calls += replies
-    output_tokens = calls * output_tokens_per_reply
+    output_tokens = calls * (output_tokens_per_reply + reasoning)
     parts = [ModelEstimate(model, "tested", calls * epochs,
                            TokenUsage(input_tokens * epochs, output_tokens * epochs), prices.price_for(model), batch)]
     assumptions = (f"{CHARS_PER_TOKEN} characters per token, {replies} replies of {output_tokens_per_reply} "
-                   f"tokens per sample")
+                   f"tokens per sample" + (f", each with {reasoning} reasoning tokens" if reasoning else ""))
     if judge_model is not None:
         votes = judge_votes or int(scoring.get("judge_votes", 20))
         af_condition = scoring.get("af_condition", conditions[0])

@@ -34,8 +34,9 @@ class OrganismAPI(ModelAPI):
     (1 or 2) and `seed`; defaults come from the named organism. `blocked` is the share of replies
     a provider's content filter stops (empty, stop reason `content_filter`). `reasoning` is where
     the organism reasons: `tags`, `native` (a `ContentReasoning` block), `think` (the R1
-    `…</think>` text form), `hidden` (an encrypted block), or `auto` (the default: native where
-    the system prompt promises private reasoning without a scratchpad, else tags)."""
+    `…</think>` text form), `hidden` (an encrypted block), or `auto` (the default: native when
+    asked to reason (`reasoning_tokens`, `reasoning_effort`) or where the system prompt promises
+    private reasoning without a scratchpad, else tags)."""
 
     def __init__(
         self,
@@ -114,7 +115,7 @@ class OrganismAPI(ModelAPI):
         else:
             turns = [(m.role, m.text) for m in input if m.role in ("system", "user", "assistant")]
             system = "\n".join(text for role, text in turns if role == "system")
-            answer = self.script.answer(turns, seed, self.form or prompt_form(system))
+            answer = self.script.answer(turns, seed, self.form or self._auto_form(system, config))
             if self.blocked and draw(seed, repr(turns), 0).random() < self.blocked:
                 answer, stop_reason = OrganismReply(""), "content_filter"
         output = ModelOutput(
@@ -135,6 +136,13 @@ class OrganismAPI(ModelAPI):
         request.update({k: v for k, v in (("temperature", config.temperature), ("top_p", config.top_p),
                         ("max_tokens", config.max_tokens)) if v is not None})
         return output, ModelCall.create(request, {"content": reply})
+
+    @staticmethod
+    def _auto_form(system: str, config: GenerateConfig) -> ReasoningForm:
+        """Asked to reason, the organism thinks natively, as a thinking model does."""
+        if config.reasoning_tokens is not None or config.reasoning_effort not in (None, "none"):
+            return ReasoningForm.NATIVE
+        return prompt_form(system)
 
     def _message(self, answer: OrganismReply) -> ChatMessageAssistant:
         if answer.reasoning is None:

@@ -99,6 +99,22 @@ def test_estimate_counts_each_reply_resending_the_conversation() -> None:
     assert unpriced.usd is None and unpriced.unpriced() == ["q/unknown"] and "no price for q/unknown" in unpriced.describe()
 
 
+def test_reasoning_is_billed_as_output_on_every_reply() -> None:
+    from inspect_ai import task_with
+    from inspect_ai.model import GenerateConfig
+
+    prices = price_table({"p/m": {"input": 1.0, "output": 10.0}})
+    plain = estimate_gate(_task(4000, ["x" * 400]), "p/m", prices, pairs=None, output_tokens_per_reply=100)
+    budget = task_with(_task(4000, ["x" * 400]), config=GenerateConfig(reasoning_tokens=2000))
+    thinking = estimate_gate(budget, "p/m", prices, pairs=None, output_tokens_per_reply=100)
+    assert thinking.parts[0].usage.input_tokens == plain.parts[0].usage.input_tokens
+    assert thinking.parts[0].usage.output_tokens == plain.parts[0].usage.output_tokens + 4 * 2000
+    assert "each with 2000 reasoning tokens" in thinking.assumptions
+    effort = task_with(_task(4000, ["x" * 400]), config=GenerateConfig(reasoning_effort="high"))
+    high = estimate_gate(effort, "p/m", prices, pairs=None, output_tokens_per_reply=100)
+    assert high.parts[0].usage.output_tokens == plain.parts[0].usage.output_tokens + 4 * 16384
+
+
 def test_ledger_sums_every_writer(tmp_path: Path) -> None:
     ledger = SpendLedger(tmp_path / "run" / "spend.jsonl")
     assert ledger.total() == 0.0
