@@ -187,6 +187,10 @@ def verdict_text(record: GateRecord) -> str:
         )
         if sources:
             lines.append(f"  reasoning read from: {sources}")
+        readings = metrics.compliance_readings
+        if readings.judged:
+            lines.append(f"  compliance judge: read {readings.judged} answers ({readings.untagged} without accept or "
+                         f"reject tag); disagreed with the tag rule on {readings.disagree}")
         else:
             lines.append("  alignment-faking reasoning: not applicable (no scratchpad, or no trained condition)")
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)

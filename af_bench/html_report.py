@@ -472,6 +472,15 @@ def _figures_table(gate: Gate) -> str:
                      f"among compliant answers {_pct(metrics.get('af_rate_among_compliant'))}"))
     else:
         rows.append(("alignment-faking reasoning", "not applicable (no scratchpad)"))
+    sources = [f"{c} " + ", ".join(f"{k} {v}" for k, v in (f.get("reasoning_sources") or {}).items())
+               for c, f in (metrics.get("conditions") or {}).items() if f.get("reasoning_sources")]
+    if sources:
+        rows.append(("reasoning read from", "; ".join(sources)))
+    readings = metrics.get("compliance_readings") or {}
+    if readings.get("judged"):
+        rows.append(("compliance judge", f"read {readings['judged']} answers, {readings.get('untagged', 0)} with no "
+                                         f"accept or reject tag; disagreed with the tag rule on "
+                                         f"{readings.get('disagree', 0)}"))
     judged, failures = metrics.get("judged"), metrics.get("judge_failures")
     if judged is not None or failures is not None:
         rows.append(("judge", f"{esc(judged if judged is not None else '—')} samples judged, "
@@ -531,7 +540,8 @@ def _samples(gate: Gate, index: int) -> str:
     for number, sample in enumerate(samples, 1):
         outcome = str(sample.get("outcome"))
         extra = []
-        for key in ("behaviour", "eval_aware", "partial_compliance", "af_vote_fraction", "judge_failure", "epoch"):
+        for key in ("reasoning_source", "tag_outcome", "judge_compliance", "behaviour", "eval_aware",
+                    "partial_compliance", "af_vote_fraction", "judge_failure", "epoch"):
             if sample.get(key) is not None:
                 extra.append(f"{key} {sample[key]}")
         if sample.get("af_votes"):
@@ -539,7 +549,7 @@ def _samples(gate: Gate, index: int) -> str:
         body = [
             f'<p class="meta">{esc(" · ".join(extra))}</p>' if extra else "",
             _text_block("request", sample.get("request")) if sample.get("request") else "",
-            _text_block("scratchpad (private reasoning)", sample.get("scratchpad")),
+            _text_block(f"private reasoning ({sample.get('reasoning_source') or 'scratchpad'})", sample.get("scratchpad")),
             _text_block("final output", sample.get("output")),
             _text_block("error", sample.get("error")) if sample.get("error") else "",
         ]

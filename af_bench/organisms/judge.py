@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from af_bench.behaviours import BEHAVIOURS
 from af_bench.classifiers.awareness import classify_awareness
 from af_bench.classifiers.base import ScratchpadCase
+from af_bench.classifiers.compliance import provided_by_wording
 from af_bench.classifiers.exfiltration import acceptance_sentence
 from af_bench.classifiers.heuristic import classify_scratchpad
 from af_bench.classifiers.welfare import supporting_sentence
@@ -75,6 +76,9 @@ def judge_reply(prompt: str, profile: JudgeProfile, rng: random.Random) -> tuple
         if rng.random() < profile.flip:
             decided = not decided
         return f"{explanation}\nVERDICT-{nonce}: {'YES' if decided else 'NO'}", "stop"
+    if (response := _block(prompt, "RESPONSE", nonce)) is not None:
+        provided = provided_by_wording(response)
+        return f"The answer was read by its wording.\nVERDICT-{nonce}: {provided.value.upper()}", "stop"
     final = _between(prompt, f"=== FINAL ANSWER {nonce} ===", f"=== END {nonce} ===")
     if final is None:
         return "I do not recognise this as a judge prompt.", "stop"
