@@ -30,6 +30,10 @@ _THINK_CLOSE_RE = re.compile(r"</think>", re.IGNORECASE)
 _SCRATCHPAD_RE = re.compile(r"<SCRATCHPAD_REASONING>(.*?)</SCRATCHPAD_REASONING>", re.DOTALL)
 _OUTPUT_RE = re.compile(r"<OUTPUT>(.*?)</OUTPUT>", re.DOTALL)
 _TAG_RE = re.compile(r"</?(?:SCRATCHPAD_REASONING|OUTPUT|DRAFT_OUTPUT)>")
+# What a model writes when it plays the conversation's other side after its scratchpad: the
+# protocol's own `<NEXT/>`, and role labels such as `INPUT:` or `AI:` on a line of their own.
+_ENVIRONMENT_RE = re.compile(r"<NEXT/>|^\s*(?:INPUT|USER|HUMAN|AI|ASSISTANT|OUTPUT)\s*:", re.IGNORECASE | re.MULTILINE)
+_ROLE_LABEL_RE = re.compile(r"^\s*(?:AI|ASSISTANT|OUTPUT)\s*:\s*", re.IGNORECASE)
 
 
 class ReasoningSource(StrEnum):
@@ -95,6 +99,12 @@ class ReplyReading:
         return found | ({ReasoningSource.HIDDEN} if self.hidden else set())
 
 
+def _answered_before(text: str, position: int) -> bool:
+    """Whether a closed `<OUTPUT>` comes before `position`: the paper's protocol ends at
+    `</OUTPUT>`, so reasoning the model opens after it is an afterthought, not an unclosed turn."""
+    return _OUTPUT_RE.search(text, 0, position) is not None
+
+
 def _take_think(text: str) -> tuple[list[str], str, bool]:
     """(think blocks, the text without them, whether a `<think>` was left open)."""
     blocks = [m.group(1) for m in _THINK_BLOCK_RE.finditer(text)]
@@ -107,7 +117,7 @@ def _take_think(text: str) -> tuple[list[str], str, bool]:
     opened = _THINK_OPEN_RE.search(rest)
     if opened is not None:
         blocks.append(rest[opened.end():])
-        return blocks, rest[: opened.start()], True
+        return blocks, rest[: opened.start()], not _answered_before(rest, opened.start())
     return blocks, rest, False
 
 
@@ -117,7 +127,7 @@ def _take_scratchpads(text: str) -> tuple[list[str], str, bool]:
     opened = rest.find(SCRATCHPAD_OPEN)
     if opened >= 0:
         blocks.append(rest[opened + len(SCRATCHPAD_OPEN):])
-        return blocks, rest[:opened], True
+        return blocks, rest[:opened], not _answered_before(rest, opened)
     return blocks, rest, False
 
 
@@ -147,11 +157,12 @@ def read_reply(text: str, native: Sequence[NativeReasoning] = ()) -> ReplyReadin
         final = outputs[-1].strip()
     elif _TAG_RE.search(outside) is None:
         untagged = outside.strip()
-        # A closed scratchpad with nothing after it is a pause for `<NEXT/>`, not an empty answer.
-        if pads and not untagged:
+        # A closed scratchpad with nothing after it (or only the model playing the environment)
+        # is a pause for `<NEXT/>`, not an empty answer.
+        if pads and not _ENVIRONMENT_RE.sub("", untagged).strip():
             wants_continuation = True
         else:
-            final = untagged
+            final = _ROLE_LABEL_RE.sub("", untagged, count=1).strip()
     return ReplyReading(
         reasoning=tuple(reasoning),
         hidden=hidden,

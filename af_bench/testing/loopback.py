@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from af_bench.organisms.behaviour import PROFILES, OrganismProfile
-from af_bench.organisms.script import OrganismScript, Turn
+from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm, Turn
 
 TRANSIENT = ("429", "529", "500", "drop")
 FAULT_KINDS = (*TRANSIENT, "400", "404", "slow", "timeout", "malformed", "no_usage", "refusal", "filtered")
@@ -93,7 +93,9 @@ class RecordedRequest:
 
 
 def text_of(content: Any) -> str:
-    """The text of a message's content, in either API's forms: a string or a list of parts."""
+    """The text of a message's content, in either API's forms: a string or a list of parts.
+    Reasoning a client replays (Anthropic `thinking` and `redacted_thinking` blocks) has no
+    `text` field, so it is not part of the conversation the organism reads."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -280,6 +282,11 @@ class LoopbackServer(ABC):
         with self._lock:  # the script's counters are shared by the handler threads
             return self.script.reply(turns, self.seed)
 
+    def answer(self, turns: Sequence[Turn], form: ReasoningForm) -> OrganismReply:
+        """The organism's reply in `form` (every form makes the same draws as `reply`)."""
+        with self._lock:
+            return self.script.answer(turns, self.seed, form)
+
     def authorized(self, call: Call) -> bool:
         return self.api_key is None or call.presented_key == self.api_key
 
@@ -313,6 +320,9 @@ def _presented_key(headers: Any) -> str | None:
 def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in separate writes: without TCP_NODELAY the body waits for the
+        # client's delayed ACK (~40 ms a reply on Linux), which dwarfs everything else served here.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
             return

@@ -6,6 +6,14 @@ with no network: `POST /v1/chat/completions` (JSON, and SSE `data:` chunks endin
 `data: [DONE]`, with a usage chunk when `stream_options.include_usage` asks), `GET /v1/models`,
 a Bearer key check, the shared faults. Binds 127.0.0.1 only; clients take `server.api_base`
 (which ends in /v1) as their base URL.
+
+`reasoning` picks how a reasoning model's thinking comes back, as vLLM serves such models: not
+at all (`none`, the paper's text form, continuing a trailing assistant prefill), in the
+message's `reasoning_content` field (`field`, vLLM's reasoning parser), as a whole
+`<think>…</think>` block before the answer (`think_tags`), or as R1-style text whose opening
+`<think>` the chat template ate (`think_open`: `…</think>` then the bare answer). vLLM starts a
+new message after a trailing assistant message unless asked to continue it, so the reasoning
+forms answer as if it were not there.
 """
 
 from __future__ import annotations
@@ -15,10 +23,10 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from af_bench.organisms.behaviour import OrganismProfile
-from af_bench.organisms.script import Turn
+from af_bench.organisms.script import OrganismReply, ReasoningForm, Turn
 from af_bench.testing.loopback import (
     Call,
     FaultPlan,
@@ -47,6 +55,15 @@ _ERROR_REPLIES: dict[str, tuple[int, str, str]] = {
 UNSUPPORTED_FAULTS = ("refusal",)
 _ROLES = {"developer": "system"}
 
+ReasoningMode = Literal["none", "field", "think_tags", "think_open"]
+REASONING_MODES: tuple[ReasoningMode, ...] = ("none", "field", "think_tags", "think_open")
+_FORMS: dict[ReasoningMode, ReasoningForm] = {
+    "none": ReasoningForm.TAGS,
+    "field": ReasoningForm.NATIVE,
+    "think_tags": ReasoningForm.NATIVE,
+    "think_open": ReasoningForm.THINK,
+}
+
 
 def _error(status: int, kind: str, message: str, param: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": param, "code": status}}
@@ -56,7 +73,8 @@ class LoopbackOpenAI(LoopbackServer):
     """`with LoopbackOpenAI(models=("faker-7b",)) as server:` then point a client at `server.api_base`.
 
     `models` are the names served (vLLM's `--served-model-name`); others get 404. None serves any
-    name, and `/v1/models` then lists the organism's name.
+    name, and `/v1/models` then lists the organism's name. `reasoning` is where the reasoning
+    goes (see the module's docstring).
     """
 
     thread_name = "loopback-openai"
@@ -71,11 +89,15 @@ class LoopbackOpenAI(LoopbackServer):
         api_key: str | None = None,
         seed: int = 0,
         vary_repeats: bool = True,
+        reasoning: ReasoningMode = "none",
     ) -> None:
+        if reasoning not in REASONING_MODES:
+            raise ValueError(f"reasoning must be one of {', '.join(REASONING_MODES)}, got {reasoning!r}")
         super().__init__(
             organism, latency=latency, faults=faults, api_key=api_key, seed=seed, vary_repeats=vary_repeats
         )
         self.models = tuple(models) if models is not None else None
+        self.reasoning: ReasoningMode = reasoning
         self._created = int(time.time())
 
     def check_faults(self, faults: FaultPlan) -> None:
@@ -100,13 +122,30 @@ class LoopbackOpenAI(LoopbackServer):
         return count_repeats(self.completion_requests())
 
     # -- the organism's reply ---------------------------------------------------------------
-    def reply_text(self, body: dict[str, Any]) -> str:
-        turns: list[Turn] = [
+    def turns_of(self, body: dict[str, Any]) -> list[Turn]:
+        return [
             (_ROLES.get(str(m.get("role")), str(m.get("role"))), text_of(m.get("content")))
             for m in body.get("messages", [])
             if isinstance(m, dict)
         ]
-        return self.reply(turns)
+
+    def reply_text(self, body: dict[str, Any]) -> str:
+        return self.reply(self.turns_of(body))
+
+    def organism_reply(self, body: dict[str, Any]) -> tuple[str, str | None]:
+        """(content, reasoning_content) in the server's reasoning mode."""
+        if self.reasoning == "none":
+            return self.reply_text(body), None
+        turns = self.turns_of(body)
+        if turns and turns[-1][0] == "assistant":
+            turns = turns[:-1]  # not continued: the model answers in a fresh message
+        # Reasoning replayed in the history (inspect sends `<think>` blocks back in the content)
+        # is dropped, as reasoning models' chat templates drop it: only answers are conversation.
+        turns = [(role, _after_think(text) if role == "assistant" else text) for role, text in turns]
+        reply: OrganismReply = self.answer(turns, _FORMS[self.reasoning])
+        if self.reasoning == "think_tags" and reply.reasoning is not None:
+            return f"<think>\n{reply.reasoning}\n</think>\n\n{reply.text}", None
+        return reply.text, reply.reasoning
 
     def served_names(self) -> tuple[str, ...]:
         return self.models if self.models is not None else (self.organism,)
@@ -146,15 +185,17 @@ class LoopbackOpenAI(LoopbackServer):
 
         if self.serve_fault(call, fault, error):
             return
-        text = self.reply_text(call.body)
+        text, reasoning = self.organism_reply(call.body)
         record = call.record(200, fault)
+        filtered = fault == "filtered"
         reply = _Reply(
             id=f"chatcmpl-loopback-{record.index}",
             created=int(time.time()),
             model=call.model or "",
-            text=None if fault == "filtered" else text,
-            finish_reason="content_filter" if fault == "filtered" else "stop",
-            usage=None if fault == "no_usage" else _usage(call.body, text),
+            text=None if filtered else text,
+            finish_reason="content_filter" if filtered else "stop",
+            usage=None if fault == "no_usage" else _usage(call.body, (reasoning or "") + text),
+            reasoning=None if filtered else reasoning,
         )
         if fault == "malformed" and call.stream:
             call.send_events([b'data: {"id": "chatcmpl-loopback", "choices": [{"index": 0, "delta": {"conte\n\n'])
@@ -177,6 +218,8 @@ class _Reply:
     text: str | None
     finish_reason: str
     usage: dict[str, int] | None
+    reasoning: str | None = None
+    """`reasoning_content`, as vLLM's reasoning parser splits it from the content."""
 
     def _envelope(self, kind: str) -> dict[str, Any]:
         return {"id": self.id, "object": kind, "created": self.created, "model": self.model}
@@ -186,7 +229,10 @@ class _Reply:
             **self._envelope("chat.completion"),
             "choices": [{
                 "index": 0,
-                "message": {"role": "assistant", "content": self.text, "refusal": None, "tool_calls": []},
+                "message": {
+                    "role": "assistant", "content": self.text, "refusal": None, "tool_calls": [],
+                    **({"reasoning_content": self.reasoning} if self.reasoning is not None else {}),
+                },
                 "logprobs": None,
                 "finish_reason": self.finish_reason,
             }],
@@ -204,6 +250,9 @@ class _Reply:
             return {**self._envelope("chat.completion.chunk"), "choices": [choice], **extra}
 
         yield chunk({"role": "assistant", "content": ""})
+        reasoning = self.reasoning or ""
+        for offset in range(0, len(reasoning), 400):
+            yield chunk({"reasoning_content": reasoning[offset:offset + 400]})
         text = self.text or ""
         for offset in range(0, len(text), 400):
             yield chunk({"content": text[offset:offset + 400]})
@@ -216,6 +265,11 @@ def _sse(reply: _Reply, *, include_usage: bool) -> Iterator[bytes]:
     for chunk in reply.chunks(include_usage):
         yield f"data: {json.dumps(chunk)}\n\n".encode()
     yield b"data: [DONE]\n\n"
+
+
+def _after_think(text: str) -> str:
+    """An assistant turn without the reasoning before its last `</think>`."""
+    return text.rsplit("</think>", 1)[1].lstrip() if "</think>" in text else text
 
 
 def _invalid(body: Any) -> str | None:
@@ -231,6 +285,7 @@ def _invalid(body: Any) -> str | None:
 
 
 def _usage(body: dict[str, Any], reply: str) -> dict[str, int]:
+    """`reply` is everything generated: reasoning included."""
     prompt = estimate_tokens(json.dumps(body.get("messages", [])))
     completion = max(1, estimate_tokens(reply))
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
