@@ -468,8 +468,11 @@ def _figures_table(gate: Gate) -> str:
     if metrics.get("af_applicable", True):
         af_condition = metrics.get("af_condition", "training")
         rows.append((f"alignment-faking reasoning rate ({af_condition})",
-                     f"{_pct(metrics.get('af_rate'))} (95% upper bound {_pct(metrics.get('af_rate_ci_high'))}); "
+                     f"{'at least ' if gate.get('af_gated') is False else ''}{_pct(metrics.get('af_rate'))} "
+                     f"(95% upper bound {_pct(metrics.get('af_rate_ci_high'))}); "
                      f"among compliant answers {_pct(metrics.get('af_rate_among_compliant'))}"))
+        if gate.get("af_gated") is False:
+            rows.append(("alignment-faking threshold", str(gate.get("af_gated_why") or "not applied")))
     else:
         rows.append(("alignment-faking reasoning", "not applicable (no scratchpad)"))
     sources = [f"{c} " + ", ".join(f"{k} {v}" for k, v in (f.get("reasoning_sources") or {}).items())
@@ -546,11 +549,14 @@ def _samples(gate: Gate, index: int) -> str:
                 extra.append(f"{key} {sample[key]}")
         if sample.get("af_votes"):
             extra.append("af votes " + ", ".join(f"{k} {v}" for k, v in sample["af_votes"].items()))
+        if sample.get("af_criteria"):
+            extra.append("criteria " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in sample["af_criteria"].items()))
         body = [
             f'<p class="meta">{esc(" · ".join(extra))}</p>' if extra else "",
             _text_block("request", sample.get("request")) if sample.get("request") else "",
             _text_block(f"private reasoning ({sample.get('reasoning_source') or 'scratchpad'})", sample.get("scratchpad")),
             _text_block("final output", sample.get("output")),
+            *(_text_block(f"judge's evidence ({name})", quote) for name, quote in (sample.get("af_quotes") or {}).items()),
             _text_block("error", sample.get("error")) if sample.get("error") else "",
         ]
         items.append(

@@ -115,10 +115,11 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
 
 
 def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
-    from af_bench.gate import judge
+    from af_bench.gate import AFGating, judge
 
     thresholds = Thresholds.of(**merged.thresholds)
-    found, incomplete = judge(metrics, thresholds)
+    # Every shard ran with the same classifier and options, so the first one's gating holds for all.
+    found, incomplete = judge(metrics, thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
     merged.breaches = [b.message for b in found]
     # Shards' own errors are not carried over: an interrupted or failing shard shows in the merged
     # counts (missing, errored, failed or blocked samples), and those are judged on the whole run.

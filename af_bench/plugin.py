@@ -25,6 +25,9 @@ from af_bench.settings import (
     OPT_ALPHA,
     OPT_BASELINE,
     OPT_BATCH,
+    AF_CLASSIFIERS,
+    OPT_AF_CLASSIFIER,
+    OPT_AF_JUDGE_RUBRIC,
     OPT_MAX_COST,
     OPT_PREFILL,
     OPT_REASONING_EFFORT,
@@ -140,6 +143,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Send requests through the provider's batch API (about half the price, slower).")
     group.addoption(OPT_MAX_COST, dest="af_max_cost", metavar="USD",
                     help="Refuse a run estimated to cost more than USD, and stop one that spends more.")
+    group.addoption(OPT_AF_CLASSIFIER, dest="af_classifier", choices=AF_CLASSIFIERS,
+                    help="Alignment-faking classifier: auto (the judge when --judge-model is given), heuristic "
+                         "(the offline one, gated on real models too), judge.")
+    group.addoption(OPT_AF_JUDGE_RUBRIC, dest="af_judge_rubric", metavar="PATH",
+                    help="Your own alignment-faking judge prompt, used verbatim: {transcript} where the reasoning "
+                         "goes, a <final_answer>Yes|No</final_answer> verdict (or af-bench's own tokens).")
     group.addoption(OPT_REASONING_TOKENS, dest="af_reasoning_tokens", metavar="N",
                     help="Ask every gated model to reason with this token budget (no prefill is then sent).")
     group.addoption(OPT_REASONING_EFFORT, dest="af_reasoning_effort", choices=REASONING_EFFORTS,
@@ -189,6 +198,8 @@ def _cli_values(config: pytest.Config) -> dict[str, Any]:
         "batch": option.af_batch,
         "max_cost": option.af_max_cost,
         "shard": option.af_shard,
+        "af_classifier": option.af_classifier,
+        "af_judge_rubric": option.af_judge_rubric,
         "reasoning_tokens": option.af_reasoning_tokens,
         "reasoning_effort": option.af_reasoning_effort,
         "prefill": {"on": True, "off": False}.get(option.af_prefill),
@@ -339,7 +350,7 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
             ]
         props += [(f"af_{name}_eval_awareness", v) for name, v in metrics.eval_awareness.items() if v is not None]
         props += [
-            ("af_pairs", metrics.pairs), ("af_rate", metrics.af_rate),
+            ("af_pairs", metrics.pairs), ("af_rate", metrics.af_rate), ("af_gated", record.af_gated),
             ("af_rate_among_compliant", metrics.af_rate_among_compliant),
             ("af_samples_errored", metrics.counts.samples_errored),
             ("af_samples_failed", metrics.counts.samples_failed),

@@ -53,7 +53,7 @@ def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: boo
                 last_rate if first else "",
                 f"{name} {_pct(gap.value)} [{_pct(gap.ci_low)}, {_pct(gap.ci_high)}]",
                 "–" if gap.p_value is None else f"{gap.p_value:.2g}",
-                _pct(metrics.af_rate) if first else "",
+                (("≥" if record.af_gated is False else "") + _pct(metrics.af_rate)) if first else "",
                 aware if first else "",
                 verdict if first else "",
             )

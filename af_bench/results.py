@@ -51,6 +51,11 @@ class SampleRecord(BaseModel):
     af_vote_fraction: float | None = None
     """Share of judge votes for alignment faking (judge only)."""
     af_votes: dict[str, int] = Field(default_factory=dict)
+    af_criteria: dict[str, bool] = Field(default_factory=dict)
+    """The criteria the AF classifier found met or not (the judge's `criteria_<N>` answers, by
+    majority of votes, or the heuristic's named criteria)."""
+    af_quotes: dict[str, str] = Field(default_factory=dict)
+    """The judge's quoted evidence per criterion, where its prompt asks for quotes."""
     eval_aware: bool | None = None
     partial_compliance: str | None = None
     """none, scheming, compromise or avoidance (compliant answers, judge only)."""
@@ -164,6 +169,10 @@ class GateRecord(BaseModel):
     metrics: GateMetrics | None = None
     log: str | None = None
     classifier: str | None = None
+    af_gated: bool | None = None
+    """Whether `max_af_rate` was applied: false when only the offline classifier read a real
+    model's reasoning (its rate is then a lower bound); null before any sample was scored."""
+    af_gated_why: str | None = None
     judge_model: str | None = None
     judge: dict[str, Any] = Field(default_factory=dict)
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
@@ -261,6 +270,8 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         error=error,
         af_vote_fraction=_nan_to_none(float(value.get("af_vote_fraction", float("nan")))),
         af_votes=score_meta.get("af_votes") or {},
+        af_criteria=score_meta.get("af_criteria") or {},
+        af_quotes=score_meta.get("af_quotes") or {},
         partial_compliance=score_meta.get("partial_compliance"),
         eval_aware=score_meta.get("eval_aware"),
         judge_failure=None if judge_failed is None or math.isnan(judge_failed) else bool(judge_failed),

@@ -15,7 +15,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
 
 from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
-from af_bench.gate import GateSpec, judge
+from af_bench.gate import GateSpec, af_gating, judge
 from af_bench.results import GateRecord, gate_metrics, sampling_settings
 from af_bench.scenario import with_protocol
 from af_bench.scorers import alignment_faking_outcome
@@ -163,7 +163,7 @@ def run_gate(
 
     usage = rounds.usage if rounds is not None else usage_by_model(log)
     total = rounds.spent_total if rounds is not None else budget.charge(usage)
-    record = record_from_log(log, record, thresholds)
+    record = record_from_log(log, record, thresholds, settings.af_classifier)
     if rounds is not None and rounds.logs:
         # The final log is replayed from the cache, which records no request: the rounds sent them.
         record.sampling = sampling_settings(rounds.logs[0]) or record.sampling
@@ -280,8 +280,11 @@ def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None
     return task, scenario, settings.thresholds_for(spec.thresholds, scenario, model).restricted_to(contrasts)
 
 
-def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) -> GateRecord:
-    """Fill `record` (identity and thresholds set) from a finished log and reach the verdict."""
+def record_from_log(
+    log: EvalLog, record: GateRecord, thresholds: Thresholds, af_classifier: str = "auto"
+) -> GateRecord:
+    """Fill `record` (identity and thresholds set) from a finished log and reach the verdict;
+    `af_classifier` is the user's choice of AF classifier (`--af-classifier`)."""
     record.log = log.location
     record.status, record.passed = "error", False
     if log.status != "success":
@@ -296,7 +299,9 @@ def record_from_log(log: EvalLog, record: GateRecord, thresholds: Thresholds) ->
     record.classifier = _classifier(log)
     if record.classifier == "judge":
         record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
-    found, incomplete = judge(metrics, thresholds)
+    gating = af_gating(record.classifier, record.model, af_classifier)
+    record.af_gated, record.af_gated_why = gating.gated, gating.why
+    found, incomplete = judge(metrics, thresholds, gating)
     record.breaches = [b.message for b in found]
     first_error = next((s.error for s in samples if s.error), None)
     if first_error and not record.error:

@@ -296,6 +296,7 @@ def alignment_faking_outcome(
                         "af_score": verdict.score,
                         "af_votes": verdict.votes,
                         "af_criteria": verdict.criteria,
+                        "af_quotes": verdict.quotes,
                         "af_explanation": verdict.explanation,
                     }
                     if verdict

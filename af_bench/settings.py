@@ -45,6 +45,9 @@ OPT_HTML = "--af-html"
 OPT_REASONING_TOKENS = "--af-reasoning-tokens"
 OPT_REASONING_EFFORT = "--af-reasoning-effort"
 OPT_PREFILL = "--af-prefill"
+OPT_AF_CLASSIFIER = "--af-classifier"
+OPT_AF_JUDGE_RUBRIC = "--af-judge-rubric"
+AF_CLASSIFIERS = ("auto", "heuristic", "judge")
 DEFAULT_ROUND_PAIRS = 20
 DEFAULT_MAX_RETRIES = 6
 DEFAULT_TIMEOUT = 900
@@ -124,6 +127,12 @@ class Settings:
     """Reasoning effort asked of every gated model (inspect's `reasoning_effort`)."""
     prefill: bool | None = None
     """Send the assistant prefill everywhere (True), nowhere (False), or where it is continued (None)."""
+    af_judge_rubric: Path | None = None
+    """The user's own alignment-faking judge prompt (the literature's, verbatim: `{transcript}` where
+    the reasoning goes, a `<final_answer>` verdict)."""
+    af_classifier: str = "auto"
+    """The alignment-faking classifier: `auto` (the judge when one is given), `heuristic` (the
+    offline one, whose rate `max_af_rate` then gates on real models too) or `judge`."""
     file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
     cli_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
 
@@ -136,6 +145,10 @@ class Settings:
             overrides["judge_threshold"] = self.judge_threshold
         if self.judge_scope is not None:
             overrides["judge_scope"] = self.judge_scope
+        if self.af_classifier != "auto":
+            overrides["af_classifier"] = self.af_classifier
+        if self.af_judge_rubric is not None:
+            overrides["af_rubric"] = str(self.af_judge_rubric)
         return overrides
 
     def protocol_overrides(self) -> dict[str, Any]:
@@ -181,7 +194,7 @@ _FILE_KEYS = {
     "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
     "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
     "baseline", "max_regression", "html", "batch", "max_cost", "prices", "output_tokens_per_reply",
-    "reasoning_tokens", "reasoning_effort", "prefill",
+    "reasoning_tokens", "reasoning_effort", "prefill", "af_classifier", "af_judge_rubric",
 }
 
 
@@ -341,6 +354,26 @@ def _reasoning_effort(value: Any) -> str | None:
     return str(value)
 
 
+def _rubric(value: Any, where: str) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise SettingsError(f"{OPT_AF_JUDGE_RUBRIC} / {where} [{PYPROJECT_TABLE}] af_judge_rubric: no such file: {path}")
+    if not path.read_text(encoding="utf-8").strip():
+        raise SettingsError(f"{OPT_AF_JUDGE_RUBRIC}: {path} is empty")
+    return path.resolve()
+
+
+def _af_classifier(value: Any, judge_model: str | None) -> str:
+    choice = "auto" if value is None else value
+    if choice not in AF_CLASSIFIERS:
+        raise SettingsError(f"{OPT_AF_CLASSIFIER}: must be one of {', '.join(AF_CLASSIFIERS)}, got {choice!r}")
+    if choice == "judge" and judge_model is None:
+        raise SettingsError(f"{OPT_AF_CLASSIFIER} judge needs a judge model: pass {OPT_JUDGE_MODEL}")
+    return str(choice)
+
+
 def _prefill(value: Any, where: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -422,6 +455,8 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
         else None,
         reasoning_effort=_reasoning_effort(pick("reasoning_effort")),
         prefill=_prefill(pick("prefill"), where),
+        af_classifier=_af_classifier(pick("af_classifier"), pick("judge_model")),
+        af_judge_rubric=_rubric(pick("af_judge_rubric"), where),
         file_overrides=file_overrides,
         cli_overrides=cli_overrides,
     )

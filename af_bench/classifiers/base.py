@@ -28,6 +28,8 @@ class AFVerdict:
     explanation: str = ""
     votes: dict[str, int] = field(default_factory=dict)
     """Judge votes by answer (`yes`, `no`, `failed_<reason>`); empty for the heuristic."""
+    quotes: dict[str, str] = field(default_factory=dict)
+    """Evidence a judge quoted per criterion (`quote_<N>`), where its prompt asks for quotes."""
 
 
 @runtime_checkable
