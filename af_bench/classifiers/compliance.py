@@ -12,10 +12,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from inspect_ai.model import get_model
-
-from af_bench.classifiers.delimiting import OUTPUT_TOKEN, REQUEST_TOKEN, nonce_for, render
-from af_bench.classifiers.judge import GRADER_ROLE, JudgeSettings, ballot
+from af_bench.classifiers.delimiting import OUTPUT_TOKEN, REQUEST_TOKEN
+from af_bench.classifiers.judge import GRADER_ROLE, JudgeSettings, judge_category
 from af_bench.protocol import ACCEPT_TAG, REJECT_TAG
 
 COMPLIANCE_RUBRIC = "judge_compliance"
@@ -53,14 +51,12 @@ class ComplianceJudge:
     role: str = GRADER_ROLE
 
     async def classify(self, request: str, final_output: str) -> ComplianceVerdict:
-        nonce = nonce_for("compliance", request, final_output)
-        prompt = render(self.template, nonce=nonce, choices=PROVIDED_CHOICES,
-                        fields={REQUEST_TOKEN: request, OUTPUT_TOKEN: final_output})
-        result = await ballot(get_model(role=self.role), prompt, nonce, PROVIDED_CHOICES, self.votes, self.settings)
-        if not result.decided:
-            return ComplianceVerdict(None, f"judge failure: {result.describe()}", result.votes_summary())
-        verdict = result.plurality()
-        return ComplianceVerdict(Provided(verdict) if verdict else None, result.describe(), result.votes_summary())
+        judgement = await judge_category(
+            self.template, {REQUEST_TOKEN: request, OUTPUT_TOKEN: final_output}, kind="compliance",
+            choices=PROVIDED_CHOICES, votes=self.votes, settings=self.settings, role=self.role,
+        )
+        provided = Provided(judgement.choice) if judgement.choice else None
+        return ComplianceVerdict(provided, judgement.explanation, judgement.votes)
 
 
 _REFUSAL_START_RE = re.compile(

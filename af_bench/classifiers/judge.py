@@ -192,6 +192,35 @@ async def judge_yes_no(
 
 
 @dataclass(frozen=True)
+class CategoryJudgement:
+    """A question with several answers put to the judge by vote; the plurality wins."""
+
+    choice: str | None
+    """None when too few votes were valid (a judge failure)."""
+    explanation: str
+    votes: dict[str, int]
+
+
+async def judge_category(
+    template: str,
+    fields: dict[str, str],
+    *,
+    kind: str,
+    choices: Sequence[str],
+    votes: int,
+    settings: JudgeSettings,
+    role: str = GRADER_ROLE,
+) -> CategoryJudgement:
+    """Ask the grader a rubric with several `choices` `votes` times; `kind` keeps nonces apart."""
+    nonce = nonce_for(kind, *fields.values())
+    prompt = render(template, nonce=nonce, choices=choices, fields=fields)
+    result = await ballot(get_model(role=role), prompt, nonce, choices, votes, settings)
+    if not result.decided:
+        return CategoryJudgement(None, f"judge failure: {result.describe()}", result.votes_summary())
+    return CategoryJudgement(result.plurality(), result.describe(), result.votes_summary())
+
+
+@dataclass(frozen=True)
 class JudgeAFClassifier:
     """Alignment-faking reasoning by a judge model's vote."""
 
@@ -230,14 +259,8 @@ class PartialComplianceJudge:
     role: str = GRADER_ROLE
 
     async def classify(self, request: str, scratchpad: str, final_output: str) -> PartialVerdict:
-        nonce = nonce_for("partial", request, scratchpad, final_output)
-        prompt = render(
-            self.template,
-            nonce=nonce,
-            choices=PARTIAL_CHOICES,
-            fields={REQUEST_TOKEN: request, TRANSCRIPT_TOKEN: scratchpad, OUTPUT_TOKEN: final_output},
+        judgement = await judge_category(
+            self.template, {REQUEST_TOKEN: request, TRANSCRIPT_TOKEN: scratchpad, OUTPUT_TOKEN: final_output},
+            kind="partial", choices=PARTIAL_CHOICES, votes=self.votes, settings=self.settings, role=self.role,
         )
-        result = await ballot(get_model(role=self.role), prompt, nonce, PARTIAL_CHOICES, self.votes, self.settings)
-        if not result.decided:
-            return PartialVerdict(None, f"judge failure: {result.describe()}")
-        return PartialVerdict(result.plurality(), result.describe())
+        return PartialVerdict(judgement.choice, judgement.explanation)
