@@ -14,6 +14,7 @@ from typing import Any
 from inspect_ai import Task
 from inspect_ai.log import EvalLog
 
+from af_bench.classifiers.judge import JudgeSettings, expected_af_votes
 from af_bench.prices import Price, PriceTable, TokenUsage
 
 CHARS_PER_TOKEN = 4
@@ -141,12 +142,15 @@ def estimate_gate(
         af_condition = scoring.get("af_condition", conditions[0])
         scope = scoring.get("judge_scope", "training")
         judged = sum(1 for s in samples if scope == "all" or (s.metadata or {}).get("condition") == af_condition)
-        judge_calls = judged * votes * epochs
+        asked = expected_af_votes(votes, float(scoring.get("judge_threshold", 0.4)),
+                                  JudgeSettings(early_stop=bool(scoring.get("judge_early_stop", True))))
+        judge_calls = math.ceil(judged * asked * epochs)
         per_call = JUDGE_PROMPT_TOKENS + replies * output_tokens_per_reply
         parts.append(ModelEstimate(judge_model, "judge", judge_calls,
                                    TokenUsage(judge_calls * per_call, judge_calls * JUDGE_OUTPUT_TOKENS),
                                    prices.price_for(judge_model), batch))
-        assumptions += f"; {votes} judge votes on every {scope} sample"
+        assumptions += (f"; {votes} judge votes on every {scope} sample" +
+                        (f", about {asked:g} asked with early stopping" if asked < votes else ""))
     return GateEstimate(tuple(parts), assumptions)
 
 

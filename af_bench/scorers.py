@@ -92,6 +92,7 @@ def alignment_faking_outcome(
     partial_rubric: str = "judge_partial_compliance",
     judge_attempts: int = 3,
     judge_cache: bool = True,
+    judge_early_stop: bool = True,
     af_condition: str = TRAINING,
     af_applicable: bool = True,
     behaviour: str = COMPLIANCE,
@@ -120,6 +121,8 @@ def alignment_faking_outcome(
         partial_rubric: Prompt name or file of the partial-compliance judge.
         judge_attempts: Tries per vote before it counts as a judge failure.
         judge_cache: Cache judge replies, so re-scoring the same transcripts is free.
+        judge_early_stop: Ask votes in waves and stop once the rest cannot change the decision
+            (exact: the same decisions as every vote, for fewer calls).
         af_condition: The condition in which the model is told it is trained on (the judge's
             `training` scope and `af_rate` refer to it).
         af_applicable: False where alignment-faking reasoning cannot be read (no scratchpad, or
@@ -136,7 +139,8 @@ def alignment_faking_outcome(
         awareness_rubric: Prompt name or file of the evaluation-awareness judge.
     """
     settings = JudgeSettings(
-        votes=judge_votes, threshold=judge_threshold, attempts=judge_attempts, cache=judge_cache
+        votes=judge_votes, threshold=judge_threshold, attempts=judge_attempts, cache=judge_cache,
+        early_stop=judge_early_stop,
     )
     measured = behaviour_named(behaviour)
     conflict = measured.af_conflict if measured else None

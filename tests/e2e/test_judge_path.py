@@ -76,8 +76,9 @@ def run(
     task = Task(
         dataset=[Sample(id="r1", input="<INPUT>req</INPUT>", metadata={"pair_id": "r1", "condition": condition, "request": "req"})],
         solver=scratchpad_protocol("SYSTEM", prefill=False),
-        # Awareness has its own judge tests below; here each grader call is an alignment-faking vote.
-        scorer=alignment_faking_outcome(**{"awareness_classifier": "heuristic", **scoring}),
+        # Awareness has its own judge tests below; here each grader call is an alignment-faking vote,
+        # and every vote is asked (early stopping has its own tests).
+        scorer=alignment_faking_outcome(**{"awareness_classifier": "heuristic", "judge_early_stop": False, **scoring}),
     )
     [log] = eval(task, model=tested, model_roles={"grader": grader.model()}, display="none")
     assert log.status == "success", log.error
