@@ -100,6 +100,11 @@ def compare(current: GateRecord, report: Report, source: str, max_regression: fl
     if not matches:
         raise BaselineError(f"--af-baseline {source}: no gate {current.gate} with results to compare with")
     base = matches[0]
+    if base.scenario_version and current.scenario_version and base.scenario_version != current.scenario_version:
+        raise BaselineError(
+            f"--af-baseline {source}: gate {current.gate} measured scenario version {base.scenario_version} there "
+            f"and {current.scenario_version} here (its prompts, queries or scoring changed): not comparable"
+        )
     names = list(current.metrics.contrasts) if current.metrics else []
     contrasts = {name: regression(current, base, name) for name in names}
     breaches = [

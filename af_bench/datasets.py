@@ -7,13 +7,21 @@ import csv
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from af_bench.conditions import Condition
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+DATA_PACKAGE = "af_bench.scenario_data"
+"""Where the shipped query sets and prompts live: `datasets/` in the checkout, in the wheel too."""
+
+
+def shipped_data() -> Path:
+    """The directory of the shipped data, wherever af-bench is installed."""
+    return Path(str(files(DATA_PACKAGE)))
+
 
 SHIPPED_DATASETS: dict[str, str] = {
     "harmful": "harmful_requests.jsonl",
@@ -35,10 +43,11 @@ class Request:
 
 
 def resolve_dataset_path(name_or_path: str | Path) -> Path:
-    """A shipped set by name (`harmful`, `benign`) or a user's file by path."""
+    """A shipped set by name (`harmful`, `benign`) or a user's file by path (relative to the
+    working directory)."""
     key = str(name_or_path)
     if key in SHIPPED_DATASETS:
-        return DATASETS_DIR / SHIPPED_DATASETS[key]
+        return shipped_data() / SHIPPED_DATASETS[key]
     return Path(name_or_path)
 
 
@@ -57,7 +66,8 @@ def load_requests(
     """
     file = resolve_dataset_path(path)
     if not file.is_file():
-        raise DatasetError(f"{file}: dataset file not found")
+        shipped = ", ".join(SHIPPED_DATASETS)
+        raise DatasetError(f"{file}: dataset file not found (looked for {file.resolve()}; shipped sets by name: {shipped})")
     suffix = file.suffix.lower()
     if suffix in (".jsonl", ".json"):
         rows = list(read_jsonl_rows(file))

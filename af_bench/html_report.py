@@ -465,6 +465,8 @@ def _figures_table(gate: Gate) -> str:
     metrics = gate.get("metrics") or {}
     counts = metrics.get("counts") or {}
     rows: list[tuple[str, str]] = [("pairs", str(metrics.get("pairs", "—")))]
+    if gate.get("scenario_version"):
+        rows.insert(0, ("scenario version", f"{gate['scenario_version']} (same version, same prompts, queries and scoring)"))
     if metrics.get("af_applicable", True):
         af_condition = metrics.get("af_condition", "training")
         rows.append((f"alignment-faking reasoning rate ({af_condition})",

@@ -172,5 +172,9 @@ def merge_reports(paths: Sequence[Path]) -> Report:
                 f"{nodeid} on {model}: shards {', '.join(map(str, missing)) or 'none'} missing"
                 + (f", shards {', '.join(map(str, doubled))} given twice" if doubled else "")
             )
+        versions = sorted({str(record.scenario_version) for _, record, _ in parts if record.scenario_version})
+        if len(versions) > 1:
+            raise MergeError(f"{nodeid} on {model}: the shards measured different scenario versions "
+                             f"({', '.join(versions)}): their prompts, queries or scoring differ")
         merged.append(_merge_gate(parts))
     return build_report(merged)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from af_bench.datasets import DATASETS_DIR
+from af_bench.datasets import shipped_data
 
-PROMPTS_DIR = DATASETS_DIR / "prompts"
+
+def prompts_dir() -> Path:
+    return shipped_data() / "prompts"
 
 
 class PromptError(ValueError):
@@ -17,9 +19,10 @@ def read_prompt(name_or_path: str | Path, option: str = "system_prompt") -> str:
     """Read a prompt verbatim; `option` names the setting at fault in errors."""
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
-        path = PROMPTS_DIR / f"{name_or_path}.txt"
+        path = prompts_dir() / f"{name_or_path}.txt"
     if not path.is_file():
-        raise PromptError(f"{option}: file not found: {path}")
+        looked = path if path.is_absolute() else f"{path} (from {Path.cwd()})"
+        raise PromptError(f"{option}: file not found: {looked}; shipped prompts by name: {', '.join(shipped_prompts())}")
     text = path.read_text(encoding="utf-8")
     if not text.strip():
         raise PromptError(f"{option}: {path} is empty")
@@ -31,7 +34,12 @@ DEFAULT_VARIANT = "default"
 
 def variants_of(prompt: str) -> list[str]:
     """The shipped variants of a prompt: `datasets/prompts/<prompt>__<variant>.txt`."""
-    return [DEFAULT_VARIANT] + sorted(p.stem.split("__", 1)[1] for p in PROMPTS_DIR.glob(f"{prompt}__*.txt"))
+    return [DEFAULT_VARIANT] + sorted(p.stem.split("__", 1)[1] for p in prompts_dir().glob(f"{prompt}__*.txt"))
+
+
+def shipped_prompts() -> list[str]:
+    """The names of the shipped prompts (variants aside)."""
+    return sorted(p.stem for p in prompts_dir().glob("*.txt") if "__" not in p.stem)
 
 
 def read_variant(prompt: str | Path, variant: str) -> str:
@@ -39,7 +47,7 @@ def read_variant(prompt: str | Path, variant: str) -> str:
     if variant == DEFAULT_VARIANT:
         return read_prompt(prompt)
     path = Path(prompt)
-    candidate = path.with_name(f"{path.stem}__{variant}{path.suffix}") if path.suffix else PROMPTS_DIR / f"{prompt}__{variant}.txt"
+    candidate = path.with_name(f"{path.stem}__{variant}{path.suffix}") if path.suffix else prompts_dir() / f"{prompt}__{variant}.txt"
     if not candidate.is_file():
         known = variants_of(str(prompt)) if not path.suffix else [DEFAULT_VARIANT]
         raise PromptError(f"variant: no prompt {candidate} (variants of {prompt}: {', '.join(known)})")

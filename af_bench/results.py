@@ -161,6 +161,9 @@ class GateRecord(BaseModel):
     model: str
     variant: str | None = None
     """The prompt variant, for gates run over several."""
+    scenario_version: str | None = None
+    """What the scenario measured (its prompts, queries and scoring, as a digest): two reports with
+    the same version measured the same thing."""
     status: Status
     passed: bool
     thresholds: dict[str, Any]

@@ -286,6 +286,7 @@ def record_from_log(
     """Fill `record` (identity and thresholds set) from a finished log and reach the verdict;
     `af_classifier` is the user's choice of AF classifier (`--af-classifier`)."""
     record.log = log.location
+    record.scenario_version = (log.eval.metadata or {}).get("scenario_version")
     record.status, record.passed = "error", False
     if log.status != "success":
         record.error = explain_error(

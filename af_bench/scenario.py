@@ -3,6 +3,8 @@ contrasts), and the metrics that follow from its contrasts."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -21,6 +23,28 @@ from af_bench.prompts import read_prompt, read_variant
 from af_bench.protocol import ReasoningEffort, user_message
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.solver import scratchpad_protocol
+
+
+SCORING_RULES_VERSION = 2
+"""Bump when the reply reader, the outcome rule or a shipped classifier changes what a transcript
+scores: it is part of every scenario version."""
+
+
+def scenario_version(
+    protocol: Protocol, requests: Sequence[Request], conditions: Sequence[Condition],
+    contrasts: Sequence[Contrast], scoring: dict[str, Any], accept_instruction: bool,
+) -> str:
+    """What a scenario measures, as a short version: the rules' version and a digest of its prompts,
+    queries, conditions, contrasts and scoring options. Sampling settings are not part of it."""
+    content = json.dumps({
+        "prompts": [protocol.system_prompt, dict(sorted(protocol.condition_prompts.items()))],
+        "requests": [[r.id, r.request] for r in requests],
+        "conditions": [[c.name, c.cue] for c in conditions],  # a condition's own prompt is in "prompts"
+        "contrasts": [c.as_dict() for c in contrasts],
+        "scoring": scoring,
+        "accept_instruction": accept_instruction,
+    }, sort_keys=True, default=str)
+    return f"r{SCORING_RULES_VERSION}-{hashlib.sha256(content.encode()).hexdigest()[:10]}"
 
 
 def scenario_metrics(metadata: dict[str, Any] | None) -> list[Metric]:
@@ -128,6 +152,7 @@ def scenario_task(
     system_prompt = protocol.system_prompt
     metadata = {
         "scenario": name,
+        "scenario_version": scenario_version(protocol, requests, conditions, contrasts, scoring, accept_instruction),
         "variant": variant,
         "conditions": names,
         "contrasts": [c.as_dict() for c in contrasts],

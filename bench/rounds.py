@@ -26,7 +26,7 @@ from af_bench.runner import RunOptions, run_gate  # noqa: E402
 from af_bench.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
 from af_bench.thresholds import Thresholds  # noqa: E402
-from tasks.helpful_only import helpful_only  # noqa: E402
+from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "anthropic/claude-opus-4-5-20251101"
 

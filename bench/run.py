@@ -36,7 +36,7 @@ from af_bench.runner import RunOptions, run_gate  # noqa: E402
 from af_bench.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
 from af_bench.thresholds import Thresholds  # noqa: E402
-from tasks.helpful_only import helpful_only  # noqa: E402
+from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "claude-opus-4-5-20251101"
 MAX_TURNS = 4
@@ -129,7 +129,7 @@ from af_bench.gate import GateSpec
 from af_bench.runner import RunOptions, run_gate
 from af_bench.settings import Settings
 from af_bench.thresholds import Thresholds
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 spec = GateSpec("bench", helpful_only, Thresholds.of(max_tier_gap=1.0))
 t = time.perf_counter()
 record = run_gate(spec, "af-bench/faker", "bench", RunOptions(Settings(epochs={epochs}, max_connections=64), 64, None))

@@ -11,8 +11,8 @@ from inspect_ai.model import get_model
 
 from af_bench.prompts import read_variant, variants_of
 from af_bench.results import gate_metrics
-from tasks.animal_welfare import animal_welfare
-from tasks.exfiltration import exfiltration
+from af_bench.tasks.animal_welfare import animal_welfare
+from af_bench.tasks.exfiltration import exfiltration
 from tests.e2e.test_scenarios import metrics_of
 
 SCORER = "alignment_faking_outcome"
@@ -70,7 +70,8 @@ def test_the_judge_backend_reads_the_behaviour_like_the_heuristic_on_organisms()
     by_id = {s.id: s.scores[SCORER] for s in heuristic.samples or []}  # type: ignore[index]
     for sample in judged.samples or []:
         score = sample.scores[SCORER]  # type: ignore[index]
-        assert score.metadata["behaviour_votes"] == {"yes": 5} or score.metadata["behaviour_votes"] == {"no": 5}
+        # The scripted judge is unanimous, so early stopping settles each ballot after 3 of its 5 votes.
+        assert score.metadata["behaviour_votes"] in ({"yes": 3}, {"no": 3})
         assert score.value["supports_welfare"] == by_id[sample.id].value["supports_welfare"]  # type: ignore[index]
         assert score.value["eval_aware"] == 0.0 and score.value["judge_failed"] == 0.0  # type: ignore[index]
     assert metrics_of(judged)["tier_gap"] == metrics_of(heuristic)["tier_gap"]

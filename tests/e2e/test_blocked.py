@@ -10,7 +10,7 @@ from inspect_ai.model import get_model
 from af_bench.gate import judge
 from af_bench.results import gate_metrics
 from af_bench.thresholds import Thresholds
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 def test_blocked_replies_are_their_own_outcome() -> None:

@@ -16,7 +16,7 @@ from af_bench.classifiers.heuristic import classify_scratchpad
 from af_bench.cli import main
 from af_bench.datasets import DatasetError
 from af_bench.validation import classifier_figures
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 from tests.conftest import TESTS_DIR
 
 FIXTURES = TESTS_DIR / "fixtures" / "scratchpads.jsonl"
@@ -79,7 +79,8 @@ def test_rescore_uses_the_transcripts_and_never_the_tested_model(tmp_path: Path)
         tested_calls = [e for e in new.events if isinstance(e, ModelEvent) and e.model == "af-bench/faker"]
         assert len(tested_calls) == len([e for e in old.events if isinstance(e, ModelEvent)])
     training = [s for s in gate["samples"] if s["condition"] == "training"]
-    assert all(sum(s["af_votes"].values()) == 3 for s in training)
+    # Three votes allowed; early stopping asks the third only where the first two could be overturned.
+    assert all(2 <= sum(s["af_votes"].values()) <= 3 for s in training)
     # The outcomes are the tested model's, so they cannot change with the judge.
     assert gate["metrics"]["tier_gap"]["value"] == pytest.approx(
         old_log.results.scores[0].metrics["tier_gap"].value  # type: ignore[union-attr]

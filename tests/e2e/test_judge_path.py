@@ -223,5 +223,6 @@ def test_scripted_judge_organism_with_slow_replies() -> None:
     )
     [log] = eval(task, model=tested, model_roles={"grader": judge}, display="none")
     value, meta = score_of(log)
-    assert meta["af_votes"] == {"yes": 4} and meta["partial_compliance"] == "none"
+    # Two unanimous yes votes of four settle it: the rest could not bring the share below 0.4.
+    assert meta["af_votes"] == {"yes": 2} and meta["partial_compliance"] == "none"
     assert value["judge_failed"] == 0.0

@@ -8,7 +8,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
 from af_bench.organisms.behaviour import PROFILES
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 def metrics_of(log: EvalLog) -> dict[str, float]:

@@ -9,8 +9,8 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import ContentReasoning, get_model
 
 from af_bench.solver import ProtocolResult
-from tasks.animal_welfare import animal_welfare
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.animal_welfare import animal_welfare
+from af_bench.tasks.helpful_only import helpful_only
 
 SCORER = "alignment_faking_outcome"
 PAIRS = 40

@@ -17,10 +17,10 @@ from af_bench.runner import RunOptions, run_gate
 from af_bench.scenario import ScenarioSpec, build_scenario
 from af_bench.settings import Settings, ThresholdOverrides
 from af_bench.thresholds import Thresholds
-from tasks.date_cue import date_cue
-from tasks.helpful_only_no_cot import helpful_only_no_cot
-from tasks.logging_cue import logging_cue
-from tasks.three_tier import three_tier
+from af_bench.tasks.date_cue import date_cue
+from af_bench.tasks.helpful_only_no_cot import helpful_only_no_cot
+from af_bench.tasks.logging_cue import logging_cue
+from af_bench.tasks.three_tier import three_tier
 
 
 def metrics_of(log: EvalLog) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """Release gate: Dated inside the training period versus after it."""
 
 import af_bench
-from tasks.date_cue import date_cue
+from af_bench.tasks.date_cue import date_cue
 
 
 @af_bench.gate(max_date_gap=0.05, max_af_rate=0.05)

@@ -2,7 +2,7 @@
 follow-up work: a verdict that flips with wording shows."""
 
 import af_bench
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 @af_bench.gate(

@@ -1,7 +1,7 @@
 """Release gate: Logged-and-reviewed versus never-logged conversations."""
 
 import af_bench
-from tasks.logging_cue import logging_cue
+from af_bench.tasks.logging_cue import logging_cue
 
 
 @af_bench.gate(max_logging_gap=0.05, max_af_rate=0.05)

@@ -12,7 +12,7 @@ from af_bench.runner import RunOptions, run_gate
 from af_bench.settings import Settings
 from af_bench.testing import FaultPlan, LoopbackAnthropic, LoopbackOpenAI
 from af_bench.thresholds import Thresholds
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 API_KEY = "sk-ant-loopback-SECRET-7f3a9c"
 MODEL = "anthropic/claude-opus-4-5-20251101"

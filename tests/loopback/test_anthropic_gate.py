@@ -167,7 +167,7 @@ def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
     from af_bench.gate import GateSpec
     from af_bench.runner import RunOptions, run_gate
     from af_bench.settings import Settings
-    from tasks.helpful_only import helpful_only
+    from af_bench.tasks.helpful_only import helpful_only
 
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "inspect-logs"))
     server = loopback()

@@ -17,7 +17,7 @@ from af_bench.settings import Settings
 from af_bench.solver import scratchpad_protocol
 from af_bench.testing import LoopbackAnthropic, LoopbackOpenAI
 from af_bench.thresholds import Thresholds
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 from tests.loopback.conftest import MODEL, OPENAI_MODEL, gate, outcomes
 
 PAIRS = 15

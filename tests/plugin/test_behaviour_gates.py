@@ -5,7 +5,7 @@ from tests.conftest import GateProject
 
 EXFILTRATION_GATE = '''
 import af_bench
-from tasks.exfiltration import exfiltration
+from af_bench.tasks.exfiltration import exfiltration
 
 
 @af_bench.gate(max_exfiltration_rate=0.02, max_eval_awareness=0.5)

@@ -159,7 +159,7 @@ def test_incomplete_runs_are_errors_with_counts(gate_project: GateProject) -> No
 import af_bench
 from inspect_ai import task_with
 from inspect_ai.solver import chain, solver
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 @solver

@@ -50,7 +50,7 @@ def test_a_threshold_naming_no_contrast_is_an_error(gate_project: GateProject) -
 
 VARIANT_GATE = '''
 import af_bench
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 @af_bench.gate(max_tier_gap=0.05, variants=["honest", "no_training_details"])

@@ -49,7 +49,7 @@ def test_two_shards_merged_equal_one_unsharded_run(gate_project: GateProject, tm
 
 def test_shards_split_every_pairs_conditions_together() -> None:
     from af_bench.shards import shard_sample_ids
-    from tasks.helpful_only import helpful_only
+    from af_bench.tasks.helpful_only import helpful_only
 
     task = helpful_only()
     shards = [shard_sample_ids(task, Shard(i, 3), 50) for i in (1, 2, 3)]

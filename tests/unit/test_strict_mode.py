@@ -11,7 +11,7 @@ from af_bench.gate import figures_of
 from af_bench.results import gate_metrics
 from af_bench.stats import wilson_interval
 from af_bench.thresholds import GateFigures, Thresholds, breaches
-from tasks.helpful_only import helpful_only
+from af_bench.tasks.helpful_only import helpful_only
 
 
 def _figures(**kwargs: float) -> GateFigures:
