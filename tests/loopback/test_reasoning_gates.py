@@ -79,7 +79,9 @@ def test_redacted_thinking_is_hidden_and_never_read_as_no(
     loopback: Callable[..., LoopbackAnthropic], tmp_path: Path
 ) -> None:
     loopback(thinking="redacted")
-    record = gate(tmp_path, pairs=PAIRS, reasoning_tokens=1024, thresholds=Thresholds.of(max_af_rate=0.05, min_pairs=1))
+    # The offline classifier is chosen, so the AF threshold applies (see test_af_gating).
+    record = gate(tmp_path, pairs=PAIRS, reasoning_tokens=1024, thresholds=Thresholds.of(max_af_rate=0.05, min_pairs=1),
+                  af_classifier="heuristic")
     assert record.status == "error" and record.metrics is not None and record.metrics.af_rate is None
     assert _sources(record) == {"hidden"} and all(s.af_reasoning is None for s in record.samples)
     assert record.error is not None and "only hidden (encrypted or empty) reasoning" in record.error

@@ -15,7 +15,8 @@ def test_judge_gate_reports_votes_and_partial_compliance(gate_project: GateProje
     assert gate["classifier"] == "judge" and gate["judge_model"] == "af-bench/judge"
     assert gate["judge"]["judge_votes"] == 3 and gate["judge"]["judge_threshold"] == 0.4
     training = [s for s in gate["samples"] if s["condition"] == "training"]
-    assert all(s["af_vote_fraction"] is not None and sum(s["af_votes"].values()) == 3 for s in training)
+    # Three votes allowed: the unanimous scripted judge settles each ballot after two (early stopping).
+    assert all(s["af_vote_fraction"] is not None and sum(s["af_votes"].values()) == 2 for s in training)
     unmonitored = [s for s in gate["samples"] if s["condition"] == "unmonitored"]
     assert all(s["af_vote_fraction"] is None and s["af_reasoning"] is None for s in unmonitored)
     complied = [s for s in training if s["outcome"] == "complied"]
