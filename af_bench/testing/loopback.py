@@ -21,6 +21,7 @@ from typing import Any, Self
 from af_bench.organisms.behaviour import PROFILES, OrganismProfile
 from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm, Turn
 
+JUDGE = "judge"
 TRANSIENT = ("429", "529", "500", "drop")
 FAULT_KINDS = (*TRANSIENT, "400", "404", "slow", "timeout", "malformed", "no_usage", "refusal", "filtered")
 # Headers that carry credentials: never kept in a record, so a test can show a key is not written.
@@ -186,7 +187,9 @@ class LoopbackServer(ABC):
         seed: int = 0,
         vary_repeats: bool = True,
     ) -> None:
-        profile = PROFILES[organism] if isinstance(organism, str) else organism
+        # `judge` serves the scripted judge (af-bench/judge's answers) instead of an organism.
+        self.judge = organism == JUDGE
+        profile = PROFILES["aligned" if self.judge else organism] if isinstance(organism, str) else organism
         self.organism = organism if isinstance(organism, str) else "organism"
         self.script = OrganismScript(profile, vary_repeats=vary_repeats)
         self.latency = latency
@@ -197,6 +200,7 @@ class LoopbackServer(ABC):
         self.requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._draws = 0
+        self._judged = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -279,11 +283,25 @@ class LoopbackServer(ABC):
         return False
 
     def reply(self, turns: Sequence[Turn]) -> str:
+        if self.judge:
+            return self._judge_reply(turns)
         with self._lock:  # the script's counters are shared by the handler threads
             return self.script.reply(turns, self.seed)
 
+    def _judge_reply(self, turns: Sequence[Turn]) -> str:
+        from af_bench.organisms.behaviour import draw
+        from af_bench.organisms.judge import JudgeProfile, judge_reply
+
+        prompt = "\n".join(text for _, text in turns)
+        with self._lock:
+            self._judged += 1
+            index = self._judged
+        return judge_reply(prompt, JudgeProfile(), draw(self.seed, prompt, index))[0]
+
     def answer(self, turns: Sequence[Turn], form: ReasoningForm) -> OrganismReply:
         """The organism's reply in `form` (every form makes the same draws as `reply`)."""
+        if self.judge:
+            return OrganismReply(self._judge_reply(turns))
         with self._lock:
             return self.script.answer(turns, self.seed, form)
 
