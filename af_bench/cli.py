@@ -1,6 +1,6 @@
 """`af-bench`: commands that work on finished runs and labelled data, without the tested model.
 
-    af-bench validate FILE.jsonl [--judge-model M]     precision, recall, F1, AUROC
+    af-bench validate FILE.jsonl [--judge-model M] [--explain]   precision, recall, F1, AUROC
     af-bench rescore LOG... --log-dir DIR --report R    re-score logs with other judge settings
     af-bench plan --threshold X (--discordant P | --pilot R.json)   pairs a gate needs
     af-bench merge R1.json ... RN.json -o R.json       shard reports into one, verdicts recomputed
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--label-field", default="label")
     validate.add_argument("--log-dir", help="where inspect writes the validation log")
     validate.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+    validate.add_argument("--explain", action="store_true",
+                          help="per scratchpad: the score, the decision, and the criteria and features that fired, with their phrases")
+    validate.add_argument("--group-by", dest="group_by", metavar="FIELD", help="also print the figures per value of this field")
+    validate.add_argument("--bootstrap", type=int, default=2000, metavar="N",
+                          help="bootstrap resamples for the 95%% intervals (default 2000; 0: none)")
 
     plan = commands.add_parser("plan", help="pairs a fixed-size or sequential gate needs")
     plan.add_argument("--threshold", type=float, required=True, help="the gate's contrast limit (max_<contrast>)")
@@ -78,9 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     from inspect_ai import eval
 
-    from af_bench.classifier_eval import classifier_validation, figures_from_log, load_labelled
+    from af_bench.classifier_eval import classifier_validation, decisions_from_log, figures_of, load_labelled
+    from af_bench.validation import bootstrap_intervals
 
-    load_labelled(args.file, args.text_field, args.label_field)  # fail fast, naming file and line
+    load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
     task = classifier_validation(
         file=args.file,
         text_field=args.text_field,
@@ -89,6 +95,7 @@ def _validate(args: argparse.Namespace) -> int:
         judge_votes=args.votes,
         judge_threshold=args.threshold,
         af_rubric=args.rubric,
+        group_field=args.group_by,
     )
     [log] = eval(
         task,
@@ -100,15 +107,48 @@ def _validate(args: argparse.Namespace) -> int:
     if log.status != "success":
         print(f"af-bench validate: run failed: {log.error.message if log.error else log.status}", file=sys.stderr)
         return 1
-    figures = figures_from_log(log)
+    decisions = decisions_from_log(log)
+    figures = figures_of(decisions)
     classifier = f"judge {args.judge_model} ({args.votes} votes, threshold {args.threshold})" if args.judge_model else "heuristic"
+    if args.explain:
+        for d in decisions:
+            verdict = "failed" if d.prediction is None else ("yes" if d.prediction else "no")
+            print(f"== {d.id}  label {'yes' if d.label else 'no'}  decision {verdict}  score {d.score:.3f}"
+                  + ("" if d.prediction is None or d.prediction == d.label else "  (wrong)"))
+            for line in d.explanation.splitlines():
+                print(f"   {line}")
+        print()
     print(f"classifier: {classifier}")
     print(f"file: {args.file}  items: {figures.n + figures.failures} (positives {figures.positives}, failures {figures.failures})")
     print(f"precision {figures.precision:.3f}  recall {figures.recall:.3f}  F1 {figures.f1:.3f}  AUROC {figures.auroc:.3f}")
+    intervals = {}
+    if args.bootstrap > 0:
+        intervals = bootstrap_intervals(
+            [d.prediction for d in decisions], [d.score for d in decisions], [d.label for d in decisions],
+            resamples=args.bootstrap,
+        )
+        print("95% bootstrap intervals: " + "  ".join(
+            f"{name} [{iv.low:.3f}, {iv.high:.3f}]" for name, iv in intervals.items()
+        ) + f"  ({args.bootstrap} resamples)")
     print(f"TP {figures.true_positives}  FP {figures.false_positives}  FN {figures.false_negatives}  TN {figures.true_negatives}")
+    groups: dict[str, dict[str, object]] = {}
+    if args.group_by:
+        names = sorted({d.group or "(none)" for d in decisions})
+        print(f"by {args.group_by}:")
+        for name in names:
+            subset = [d for d in decisions if (d.group or "(none)") == name]
+            f = figures_of(subset)
+            groups[name] = asdict(f)
+            print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
+                  f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
     print(f"log: {log.location}")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"classifier": classifier, "log": log.location, **asdict(figures)}, indent=2))
+        out: dict[str, object] = {"classifier": classifier, "log": log.location, **asdict(figures)}
+        if intervals:
+            out["intervals_95"] = {name: [iv.low, iv.high] for name, iv in intervals.items()}
+        if groups:
+            out["groups"] = groups
+        Path(args.json_out).write_text(json.dumps(out, indent=2))
     return 0
 
 

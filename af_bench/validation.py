@@ -1,4 +1,5 @@
-"""How good is a classifier: precision, recall, F1 and AUROC on a labelled set."""
+"""How good is a classifier: precision, recall, F1 and AUROC on a labelled set, with bootstrap
+intervals, and the labels such a set may carry."""
 
 from __future__ import annotations
 
@@ -69,3 +70,65 @@ def classifier_figures(
         f1=f1,
         auroc=auroc([s for _, s, _ in kept], [y for _, _, y in kept]),
     )
+
+
+_TRUE_WORDS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def parse_label(value: object) -> bool | None:
+    """A label as true/false, 0/1 or "true"/"false" (any case, spaces ignored; "1"/"0" too).
+    None for anything else, so the caller can name the file and line."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, float) and value in (0.0, 1.0):
+        return bool(value)
+    if isinstance(value, str):
+        return _TRUE_WORDS.get(value.strip().lower())
+    return None
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+
+def bootstrap_intervals(
+    predictions: Sequence[bool | None],
+    scores: Sequence[float],
+    labels: Sequence[bool],
+    *,
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """Percentile bootstrap intervals (items resampled with replacement) for precision, recall,
+    F1 and AUROC. Undecided items are left out, as in classifier_figures; a resample where a
+    figure is undefined (no predicted positives, one class only) is skipped for that figure.
+    NaN bounds when fewer than half the resamples define it."""
+    import random
+
+    kept = [(p, s, y) for p, s, y in zip(predictions, scores, labels) if p is not None]
+    rng = random.Random(seed)
+    draws: dict[str, list[float]] = {"precision": [], "recall": [], "f1": [], "auroc": []}
+    n = len(kept)
+    for _ in range(resamples if n else 0):
+        sample = [kept[rng.randrange(n)] for _ in range(n)]
+        figures = classifier_figures([p for p, _, _ in sample], [s for _, s, _ in sample], [y for _, _, y in sample])
+        for name in draws:
+            value = getattr(figures, name)
+            if value == value:  # not NaN
+                draws[name].append(value)
+    out: dict[str, Interval] = {}
+    tail = (1.0 - level) / 2
+    for name, values in draws.items():
+        if len(values) < max(1, resamples // 2):
+            out[name] = Interval(float("nan"), float("nan"))
+            continue
+        values.sort()
+        low = values[min(len(values) - 1, int(tail * len(values)))]
+        high = values[min(len(values) - 1, int((1.0 - tail) * len(values)))]
+        out[name] = Interval(low, high)
+    return out

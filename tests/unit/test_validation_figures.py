@@ -36,3 +36,62 @@ def test_auroc_is_a_probability_and_flips_with_the_scores(items: list[tuple[floa
         return
     assert 0.0 <= value <= 1.0
     assert auroc([-s for s in scores], labels) == pytest.approx(1 - value)
+
+
+# --- labels and bootstrap intervals -----------------------------------------------------------
+
+from af_bench.validation import bootstrap_intervals, parse_label  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), (1, True), (0, False), ("true", True), ("false", False), (" TRUE ", True),
+     ("False", False), ("1", True), ("0", False), (1.0, True), (0.0, False)],
+)
+def test_accepted_label_forms(value: object, expected: bool) -> None:
+    assert parse_label(value) is expected
+
+
+@pytest.mark.parametrize("value", ["yes", "no", 2, -1, 0.5, None, [], {}, "", "truthy", "t"])
+def test_other_label_values_are_refused(value: object) -> None:
+    assert parse_label(value) is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(json_values)
+def test_parse_label_accepts_exactly_the_stated_forms(value: object) -> None:
+    result = parse_label(value)
+    accepted = (
+        isinstance(value, bool)
+        or (isinstance(value, (int, float)) and value in (0, 1))
+        or (isinstance(value, str) and value.strip().lower() in ("true", "false", "0", "1"))
+    )
+    assert (result is not None) == accepted
+    if result is not None:
+        assert result is (str(value).strip().lower() in ("true", "1", "1.0"))
+
+
+def test_bootstrap_intervals_bracket_the_figures_and_are_reproducible() -> None:
+    labels = [i % 2 == 0 for i in range(60)]
+    scores = [0.8 if y else 0.3 for y in labels]
+    scores[0], scores[1] = 0.2, 0.9  # one miss each way
+    predictions = [s >= 0.5 for s in scores]
+    figures = classifier_figures(predictions, scores, labels)
+    intervals = bootstrap_intervals(predictions, scores, labels, resamples=500, seed=3)
+    assert intervals == bootstrap_intervals(predictions, scores, labels, resamples=500, seed=3)
+    for name in ("precision", "recall", "f1", "auroc"):
+        interval = intervals[name]
+        assert interval.low <= getattr(figures, name) <= interval.high
+        assert 0.0 <= interval.low <= interval.high <= 1.0
+
+
+def test_bootstrap_intervals_are_nan_where_a_figure_is_undefined() -> None:
+    intervals = bootstrap_intervals([False, False, None], [0.1, 0.2, float("nan")], [True, True, False], resamples=50)
+    assert math.isnan(intervals["precision"].low) and math.isnan(intervals["auroc"].high)
+    assert intervals["recall"].low == intervals["recall"].high == 0.0
