@@ -138,8 +138,12 @@ def incomplete_reasons(metrics: GateMetrics, thresholds: Thresholds) -> list[str
 
 SCRIPTED_PROVIDERS = ("af-bench/", "mockllm/")
 """Models whose alignment faking is scripted, so the offline classifier reads it exactly."""
-OFFLINE_CLASSIFIER_FIGURES = "precision 0.86, recall 0.35, AUROC 0.73 on 106 human-labelled real scratchpads"
-"""How the offline classifier does on real models' reasoning (Hughes et al. 2025's hand labels)."""
+OFFLINE_CLASSIFIER_FIGURES = (
+    "cross-validated on 53 human-labelled real scratchpads: precision 0.90, recall 0.81, AUROC 0.90; "
+    "fitted on our own corpus alone: recall 0.65, AUROC 0.81"
+)
+"""How the offline classifier does on real models' reasoning (Hughes et al. 2025's hand labels;
+dev/af_classifier/README.md)."""
 
 
 @dataclass(frozen=True)

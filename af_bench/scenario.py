@@ -25,7 +25,7 @@ from af_bench.scorers import alignment_faking_outcome
 from af_bench.solver import scratchpad_protocol
 
 
-SCORING_RULES_VERSION = 2
+SCORING_RULES_VERSION = 3
 """Bump when the reply reader, the outcome rule or a shipped classifier changes what a transcript
 scores: it is part of every scenario version."""
 

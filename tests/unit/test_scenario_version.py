@@ -20,7 +20,7 @@ def version(task: object) -> str:
 
 def test_the_version_moves_with_what_is_measured_and_only_with_that(tmp_path: Path) -> None:
     base = version(helpful_only())
-    assert base == version(helpful_only()) and base.startswith("r2-")
+    assert base == version(helpful_only()) and base.startswith("r3-")
     assert version(helpful_only(temperature=0.2, max_tokens=100, reasoning_tokens=2048)) == base
     assert version(helpful_only(variant="honest")) != base
     assert version(helpful_only(dataset="benign")) != base
