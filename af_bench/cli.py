@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--explain", action="store_true",
                           help="per scratchpad: the score, the decision, and the criteria and features that fired, with their phrases")
     validate.add_argument("--group-by", dest="group_by", metavar="FIELD", help="also print the figures per value of this field")
+    validate.add_argument("--sweep", action="store_true",
+                          help="also print precision and recall at each score threshold (a judge's vote fraction) from 0.1 to 1.0")
     validate.add_argument("--bootstrap", type=int, default=2000, metavar="N",
                           help="bootstrap resamples for the 95%% intervals (default 2000; 0: none)")
 
@@ -84,7 +86,7 @@ def _validate(args: argparse.Namespace) -> int:
     from inspect_ai import eval
 
     from af_bench.classifier_eval import classifier_validation, decisions_from_log, figures_of, load_labelled
-    from af_bench.validation import bootstrap_intervals
+    from af_bench.validation import bootstrap_intervals, threshold_sweep
 
     load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
     task = classifier_validation(
@@ -131,6 +133,12 @@ def _validate(args: argparse.Namespace) -> int:
             f"{name} [{iv.low:.3f}, {iv.high:.3f}]" for name, iv in intervals.items()
         ) + f"  ({args.bootstrap} resamples)")
     print(f"TP {figures.true_positives}  FP {figures.false_positives}  FN {figures.false_negatives}  TN {figures.true_negatives}")
+    if args.sweep:
+        print("threshold sweep (score >= threshold counts as alignment faking):")
+        for threshold, f in threshold_sweep([d.prediction for d in decisions], [d.score for d in decisions],
+                                            [d.label for d in decisions]):
+            print(f"  {threshold:.1f}: precision {f.precision:.3f}  recall {f.recall:.3f}  F1 {f.f1:.3f}  "
+                  f"(TP {f.true_positives} FP {f.false_positives} FN {f.false_negatives})")
     groups: dict[str, dict[str, object]] = {}
     if args.group_by:
         names = sorted({d.group or "(none)" for d in decisions})

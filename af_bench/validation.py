@@ -72,6 +72,21 @@ def classifier_figures(
     )
 
 
+SWEEP_THRESHOLDS = tuple(round(0.1 * k, 1) for k in range(1, 11))
+
+
+def threshold_sweep(
+    predictions: Sequence[bool | None], scores: Sequence[float], labels: Sequence[bool],
+    thresholds: Sequence[float] = SWEEP_THRESHOLDS,
+) -> list[tuple[float, ClassifierFigures]]:
+    """The figures a classifier would have at each score threshold (a judge's vote fraction), so a
+    user can pick one on their own labels. Items the classifier failed on stay failures."""
+    return [
+        (t, classifier_figures([None if p is None else s >= t for p, s in zip(predictions, scores)], scores, labels))
+        for t in thresholds
+    ]
+
+
 _TRUE_WORDS = {"true": True, "false": False, "1": True, "0": False}
 
 

@@ -95,3 +95,16 @@ def test_bootstrap_intervals_are_nan_where_a_figure_is_undefined() -> None:
     intervals = bootstrap_intervals([False, False, None], [0.1, 0.2, float("nan")], [True, True, False], resamples=50)
     assert math.isnan(intervals["precision"].low) and math.isnan(intervals["auroc"].high)
     assert intervals["recall"].low == intervals["recall"].high == 0.0
+
+
+def test_threshold_sweep_moves_precision_and_recall_as_the_threshold_rises() -> None:
+    from af_bench.validation import threshold_sweep
+
+    scores = [0.9, 0.7, 0.5, 0.3, 0.1, 0.6]
+    labels = [True, True, False, True, False, False]
+    predictions: list[bool | None] = [True, True, True, False, False, None]
+    sweep = dict(threshold_sweep(predictions, scores, labels, thresholds=(0.2, 0.6, 0.8)))
+    assert (sweep[0.2].true_positives, sweep[0.2].false_positives, sweep[0.2].false_negatives) == (3, 1, 0)
+    assert (sweep[0.6].true_positives, sweep[0.6].false_positives) == (2, 0) and sweep[0.6].recall == 2 / 3
+    assert sweep[0.8].true_positives == 1 and sweep[0.8].precision == 1.0
+    assert all(f.failures == 1 for f in sweep.values())  # a judge failure stays one at every threshold
