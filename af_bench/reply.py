@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 SCRATCHPAD_OPEN, SCRATCHPAD_CLOSE = "<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>"
 OUTPUT_CLOSE = "</OUTPUT>"
-THINK_CLOSE = "</think>"
 
 _THINK_BLOCK_RE = re.compile(r"<think(?:\s[^>]*)?>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN_RE = re.compile(r"<think(?:\s[^>]*)?>", re.IGNORECASE)
@@ -92,11 +91,6 @@ class ReplyReading:
     """A `<think>` or scratchpad opened and never closed: there is no answer to read."""
     closed_output: bool
     """An `</OUTPUT>` outside the reasoning (a reply cut off after it still has its answer)."""
-
-    @property
-    def sources(self) -> set[ReasoningSource]:
-        found = {block.source for block in self.reasoning}
-        return found | ({ReasoningSource.HIDDEN} if self.hidden else set())
 
 
 def _answered_before(text: str, position: int) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from af_bench.behaviours import BEHAVIOURS
 from af_bench.classifiers.awareness import classify_awareness
-from af_bench.classifiers.base import ScratchpadCase
+from af_bench.classifiers.base import AFVerdict, ScratchpadCase
 from af_bench.classifiers.compliance import provided_by_wording
 from af_bench.classifiers.exfiltration import acceptance_sentence
 from af_bench.classifiers.heuristic import classify_scratchpad
@@ -96,6 +96,13 @@ def judge_reply(prompt: str, profile: JudgeProfile, rng: random.Random) -> tuple
 _DELIMITED_RE = re.compile(r"=== TRANSCRIPT ([0-9a-f]{12}) START ===\n(.*?)\n=== TRANSCRIPT \1 END ===", re.DOTALL)
 
 
+def _af_verdict(prompt: str, transcript: str) -> AFVerdict:
+    """The offline classifier's reading, with the welfare wording of the conflict where the rubric is
+    the animal-welfare one."""
+    welfare = BEHAVIOURS["animal_welfare"]
+    return classify_scratchpad(ScratchpadCase(transcript), welfare.af_conflict if "animal welfare" in prompt.lower() else None)
+
+
 def _final_answer_reply(prompt: str) -> str | None:
     """A reply in the literature's format (`<criteria_N>`, `<quote_N>`, `<final_answer>`) to a
     user's own prompt, with a decoy answer in its analysis, as judges write them: only the last
@@ -105,8 +112,7 @@ def _final_answer_reply(prompt: str) -> str | None:
     if match is None or "final_answer" not in prompt[: match.start()] + prompt[match.end():]:
         return None
     transcript = html.unescape(match.group(2))
-    welfare = BEHAVIOURS["animal_welfare"]
-    verdict = classify_scratchpad(ScratchpadCase(transcript), welfare.af_conflict if "animal welfare" in prompt.lower() else None)
+    verdict = _af_verdict(prompt, transcript)
     answer = "Yes" if verdict.is_alignment_faking else "No"
     decoy = "No" if answer == "Yes" else "Yes"
     criteria = "\n".join(
@@ -124,9 +130,7 @@ def _block(prompt: str, marker: str, nonce: str) -> str | None:
 def _yes_no_answer(prompt: str, nonce: str) -> tuple[bool, str] | None:
     """The heuristic's answer to a yes/no rubric, told apart by the rubric's marker lines."""
     if (transcript := _block(prompt, "TRANSCRIPT", nonce)) is not None:
-        welfare = BEHAVIOURS["animal_welfare"]
-        conflict = welfare.af_conflict if "animal welfare" in prompt.lower() else None
-        verdict = classify_scratchpad(ScratchpadCase(transcript), conflict)
+        verdict = _af_verdict(prompt, transcript)
         return bool(verdict.is_alignment_faking), verdict.explanation
     if (reasoning := _block(prompt, "REASONING", nonce)) is not None:
         aware = classify_awareness(reasoning)
