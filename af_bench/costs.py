@@ -13,6 +13,7 @@ from typing import Any
 
 from inspect_ai import Task
 from inspect_ai.log import EvalLog
+from inspect_ai.model import ModelUsage
 
 from af_bench.classifiers.judge import JudgeSettings, expected_af_votes
 from af_bench.prices import Price, PriceTable, TokenUsage
@@ -156,14 +157,18 @@ def estimate_gate(
 
 def usage_by_model(log: EvalLog) -> dict[str, TokenUsage]:
     """Tokens the provider reported for this log's requests (cache hits add nothing)."""
-    usage: dict[str, TokenUsage] = {}
-    reported = (log.stats.model_usage if log.stats else None) or {}
-    for name, used in reported.items():
-        usage[name] = TokenUsage(
+    return usage_of((log.stats.model_usage if log.stats else None) or {})
+
+
+def usage_of(reported: Mapping[str, ModelUsage]) -> dict[str, TokenUsage]:
+    """inspect's per-model usage (of a log or one sample) as af-bench's token counts."""
+    return {
+        name: TokenUsage(
             used.input_tokens or 0, used.output_tokens or 0,
             used.input_tokens_cache_write or 0, used.input_tokens_cache_read or 0,
         )
-    return usage
+        for name, used in reported.items()
+    }
 
 
 def add_usage(*usages: Mapping[str, TokenUsage]) -> dict[str, TokenUsage]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,16 @@ from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
 
+from af_bench.adaptive import (
+    AdaptiveGate, SequentialRule, adaptive_task, pair_order, record_stop, with_sequence_intervals,
+)
+from af_bench.sequential import Interval
 from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
-from af_bench.gate import GateSpec, af_gating, judge
-from af_bench.results import GateRecord, gate_metrics, sampling_settings
+from af_bench.gate import GateSpec
+from af_bench.report_schema import GateRecord
+from af_bench.results import gate_metrics, sampling_settings
+from af_bench.verdict import af_gating
+from af_bench.verdict import verdict_of as judge
 from af_bench.scenario import with_protocol
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
@@ -62,9 +68,6 @@ def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: s
     if log_dir is not None:
         scope = hashlib.sha256(f"{log_dir.resolve()}\x00{nodeid}\x00{model}".encode()).hexdigest()[:16]
         return CachePolicy(expiry="1W", scopes={"af_bench_resume": scope}), "resume"
-    if settings.sequential or settings.max_cost is not None:
-        # Gates run in rounds replay them into one final log from this run's own cache.
-        return CachePolicy(expiry="1D", scopes={"af_bench_rounds": uuid.uuid4().hex}), "run"
     return None, "off"
 
 
@@ -73,13 +76,13 @@ def run_eval(
     model: str,
     options: RunOptions,
     cache: CachePolicy | None = None,
-    sample_ids: list[str] | None = None,
+    adaptive: bool = False,
 ) -> EvalLog:
-    """One inspect eval of the gate's task: the first `--af-limit` pairs, or exactly `sample_ids`."""
+    """One inspect eval of the gate's task: the first `--af-limit` pairs (a shard's share of
+    them), or, for an adaptive gate, what its sample source admits."""
     settings = options.settings
-    if sample_ids is None and settings.shard is not None:
-        sample_ids = shard_sample_ids(task, settings.shard, settings.limit)
-    limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None else None
+    sample_ids = shard_sample_ids(task, settings.shard, settings.limit) if settings.shard and not adaptive else None
+    limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None and not adaptive else None
     [log] = eval(
         task,
         sample_id=sample_ids,
@@ -144,36 +147,38 @@ def run_gate(
     if refusal is not None:
         record.error = refusal
         return record
-    rounds = None
+    gate: AdaptiveGate | None = None
     try:
-        if settings.sequential:
-            from af_bench.sequential_gate import run_sequential
-
-            log, rounds, record.sequential = run_sequential(task, model, options, cache, thresholds, budget)
-        elif settings.max_cost is not None:
-            from af_bench.rounds import run_rounds
-
-            # Rounds let a capped run stop between evals once the run's spend passes the cap.
-            log, rounds = run_rounds(task, model, options, cache, lambda samples, used: None, budget)
+        if settings.sequential or settings.max_cost is not None:
+            gate = adaptive_gate(task, options, thresholds if settings.sequential else None, budget)
+            log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
         else:
             log = run_eval(task, model, options, cache)
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
         record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
         return record
 
-    usage = rounds.usage if rounds is not None else usage_by_model(log)
-    total = rounds.spent_total if rounds is not None else budget.charge(usage)
-    record = record_from_log(log, record, thresholds, settings.af_classifier)
-    if rounds is not None and rounds.logs:
-        # The final log is replayed from the cache, which records no request: the rounds sent them.
-        record.sampling = sampling_settings(rounds.logs[0]) or record.sampling
+    if gate is None:
+        usage = usage_by_model(log)
+        total = budget.charge(usage)
+        record = record_from_log(log, record, thresholds, settings.af_classifier)
+    else:
+        gate.finish()
+        record_stop(log, gate)
+        usage, total = gate.usage, gate.spent_total
+        summary = gate.summary()
+        if settings.sequential:
+            record.sequential = summary.as_sequential(settings.alpha, settings.round_pairs)
+        record = record_from_log(log, record, thresholds, settings.af_classifier, pairs=gate.used_pairs(),
+                                 sequence=gate.intervals if settings.sequential else None)
     record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
-    if rounds is not None and rounds.stopped == "cost":
+    if gate is not None and gate.stopped == "cost":
         record.run["stopped"] = "cost"
         record.status, record.passed = "error", False
         record.error = (
             f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "
-            f"{rounds.used} of {rounds.budget} pairs of this gate; what was measured is kept in the log and report"
+            f"{gate.pairs_used} of {summary.pairs_budget} pairs of this gate; "
+            "what was measured is kept in the log and report"
         )
     elif record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
         record.status, record.passed = "error", False
@@ -181,6 +186,20 @@ def run_gate(
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
+
+
+def adaptive_gate(task: Task, options: RunOptions, thresholds: Thresholds | None, budget: Budget) -> AdaptiveGate:
+    """The sample source of a gate that may stop early: sequential when `thresholds` are given,
+    and stopped by the run's cost cap when the budget has one."""
+    settings = options.settings
+    order = pair_order(task, settings.seed, settings.shard, settings.limit)
+    if settings.shard is None and settings.limit:
+        order = order[:settings.limit]
+    rule = SequentialRule.of(task, thresholds, settings.alpha) if thresholds is not None else None
+    return AdaptiveGate(
+        task, order, epochs=settings.epochs or 1, in_flight=options.max_connections + 2 * _conditions(task),
+        check_every=settings.round_pairs, rule=rule, budget=budget if budget.cap is not None else None,
+    )
 
 
 def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
@@ -281,10 +300,13 @@ def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None
 
 
 def record_from_log(
-    log: EvalLog, record: GateRecord, thresholds: Thresholds, af_classifier: str = "auto"
+    log: EvalLog, record: GateRecord, thresholds: Thresholds, af_classifier: str = "auto",
+    pairs: Sequence[str] | None = None, sequence: Mapping[str, Interval] | None = None,
 ) -> GateRecord:
     """Fill `record` (identity and thresholds set) from a finished log and reach the verdict;
-    `af_classifier` is the user's choice of AF classifier (`--af-classifier`)."""
+    `af_classifier` is the user's choice of AF classifier (`--af-classifier`); `pairs`, for an
+    adaptive gate, the pairs its verdict is taken on (the log may hold more); `sequence`, for a
+    sequential gate, the confidence sequences that stand for its contrasts' intervals."""
     record.log = log.location
     record.scenario_version = (log.eval.metadata or {}).get("scenario_version")
     record.status, record.passed = "error", False
@@ -294,7 +316,9 @@ def record_from_log(
         )
         if not log.samples:
             return record
-    metrics, samples = gate_metrics(log)
+    metrics, samples = gate_metrics(log if pairs is None else _restricted(log, pairs))
+    if sequence:
+        metrics = with_sequence_intervals(metrics, sequence)
     record.metrics, record.samples = metrics, samples
     record.sampling = sampling_settings(log)
     record.classifier = _classifier(log)
@@ -313,6 +337,15 @@ def record_from_log(
     record.status = "fail" if found else "pass"
     record.passed = not found
     return record
+
+
+def _restricted(log: EvalLog, pairs: Sequence[str]) -> EvalLog:
+    """The log as if it held only the samples of `pairs` (every one of which was scheduled)."""
+    used = set(pairs)
+    samples = [s for s in log.samples or [] if str((s.metadata or {}).get("pair_id")) in used]
+    ids = list(dict.fromkeys(s.id for s in samples))
+    dataset = log.eval.dataset.model_copy(update={"sample_ids": ids, "samples": len(ids)})
+    return log.model_copy(update={"samples": samples, "eval": log.eval.model_copy(update={"dataset": dataset})})
 
 
 def judge_options(options: dict[str, Any]) -> dict[str, Any]:
