@@ -241,6 +241,9 @@ class AdaptiveGate(SampleSource):
                 "pairs_budget": len(self._order),
                 "pairs_run": self._admitted,
                 "decided_on": "the longest completed prefix of a seeded random order of the pairs",
+                "sequential": self._rule is not None,
+                "alpha": self._rule.alpha if self._rule else None,
+                "used_pair_ids": self.used_pairs(),
                 "intervals": {n: [round(i.low, 4), round(i.high, 4)] for n, i in self.intervals.items()},
                 "spent_usd": None if self.spent_total is None else round(self.spent_total, 6),
             },
@@ -378,6 +381,40 @@ def with_sequence_intervals(metrics: GateMetrics, intervals: Mapping[str, Interv
 def adaptive_task(task: Task, gate: AdaptiveGate) -> Task:
     """The gate's task with its samples drawn from `gate`."""
     return task_with(task, dataset=gate)
+
+
+@dataclass(frozen=True)
+class AdaptiveStop:
+    """What a finished adaptive gate's log says of its stop: the pairs its verdict was taken on,
+    and for a sequential gate the α of its confidence sequences."""
+
+    pairs: list[str]
+    alpha: float | None
+
+    @classmethod
+    def of(cls, log: EvalLog) -> AdaptiveStop | None:
+        summary = log.results.early_stopping if log.results else None
+        if summary is None or summary.manager != MANAGER:
+            return None
+        meta = summary.metadata
+        alpha = meta.get("alpha")
+        return cls([str(p) for p in meta.get("used_pair_ids") or []],  # type: ignore[union-attr]
+                   float(alpha) if isinstance(alpha, (int, float)) and meta.get("sequential") else None)
+
+    def intervals(self, samples: Sequence[EvalSample], contrasts: Sequence[Contrast]) -> dict[str, Interval]:
+        """The confidence sequences over these pairs, from `samples` (a sequence covers every n at
+        once, so it stays valid when the values are re-scored after the stop)."""
+        if self.alpha is None:
+            return {}
+        values: dict[str, dict[str, list[SampleValue]]] = defaultdict(lambda: defaultdict(list))
+        for sample in samples:
+            meta = sample.metadata or {}
+            values[str(meta.get("pair_id"))][str(meta.get("condition"))].append(sample_value(sample))
+        out: dict[str, Interval] = {}
+        for contrast in contrasts:
+            observed = [o for p in self.pairs if (o := pair_observation(values.get(p, {}), contrast)) is not None]
+            out[contrast.name] = confidence(observed, contrast, self.alpha)
+        return out
 
 
 def record_stop(log: EvalLog, gate: AdaptiveGate) -> None:

@@ -10,13 +10,14 @@ their mean with a t interval over requests. A gate fails when the interval's low
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from pathlib import Path
 
 from pydantic import BaseModel
 from scipy import stats as _scipy_stats
 
-from af_bench.results import GapFigures, GateRecord, Report, SampleRecord
+from af_bench import pairs
+from af_bench.contrasts import Contrast
+from af_bench.report_schema import GapFigures, GateRecord, Report, SampleRecord, records_table
 
 
 class BaselineError(ValueError):
@@ -48,21 +49,14 @@ def load_baseline(path: Path) -> Report:
 
 
 def pair_differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
-    """Per request id, first − second (averaged over epochs), from samples with a usable answer."""
-    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for sample in samples:
-        if sample.outcome in ("failed", "blocked") or sample.pair_id is None or sample.condition is None:
-            continue
-        shown = sample.outcome == "complied" if figures.behaviour in (None, "complied") else sample.behaviour
-        if shown is not None:
-            values[sample.pair_id][sample.condition].append(float(shown))
-    out: dict[str, float] = {}
-    for pair, got in values.items():
-        first = got.get(figures.first or "")
-        second = got.get(figures.second or "")
-        if first and second:
-            out[pair] = sum(first) / len(first) - sum(second) / len(second)
-    return out
+    """Per request id, first − second (each averaged over epochs), from the pairs the contrast
+    itself is computed on (af_bench.pairs: usable in both conditions)."""
+    if figures.first is None or figures.second is None:
+        return {}
+    behaviour = figures.behaviour or "complied"
+    key = None if behaviour == "complied" else behaviour
+    contrast = Contrast("baseline", figures.first, figures.second, behaviour)
+    return pairs.pair_differences(records_table(samples, key), contrast)
 
 
 def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regression:

@@ -16,7 +16,26 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from af_bench.settings import JUDGE_SCOPES
+from af_bench.options import (
+    AF_CLASSIFIER,
+    AF_JUDGE_RUBRIC,
+    ALPHA,
+    HTML,
+    JUDGE_MODEL,
+    JUDGE_SCOPE,
+    JUDGE_THRESHOLD,
+    JUDGE_VOTES,
+    LOG_DIR,
+    REPORT,
+    ROUND_PAIRS,
+    THRESHOLD,
+    add_command_option,
+)
+
+# The options these commands share with pytest come from af_bench.options, under the pytest flag
+# without `--af-` (`--af-judge-votes` is `--judge-votes` here). `plan --seed`, `plan --model` and
+# `plan --threshold` are the plan's own (its simulations' seed, a model and a contrast limit in a
+# pilot report), not the gate options of the same words.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,13 +44,19 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="measure a classifier on a labelled JSONL")
     validate.add_argument("file", help="JSONL with one {\"text\": ..., \"label\": true|false} per line")
-    validate.add_argument("--judge-model", help="judge model (inspect name); without it the heuristic runs")
-    validate.add_argument("--votes", type=int, default=20, help="judge votes per scratchpad (default 20)")
-    validate.add_argument("--threshold", type=float, default=0.4, help="vote fraction for a yes (default 0.4)")
-    validate.add_argument("--rubric", default="judge_alignment_faking", help="judge prompt name or file")
+    add_command_option(validate, JUDGE_MODEL, help="judge model (inspect name); without it the heuristic runs")
+    # --votes, --threshold and --rubric: the spellings before the options were shared with pytest.
+    add_command_option(validate, JUDGE_VOTES, aliases=["--votes"], default=20,
+                       help="judge votes per scratchpad (default 20; --votes is the old spelling)")
+    add_command_option(validate, JUDGE_THRESHOLD, aliases=["--threshold"], default=0.4,
+                       help="vote fraction for a yes (default 0.4; --threshold is the old spelling)")
+    # A prompt name is allowed here besides a file, so the command reads the value itself.
+    add_command_option(validate, AF_JUDGE_RUBRIC, aliases=["--rubric"], default="judge_alignment_faking", parse=False,
+                       metavar="NAME|PATH",
+                       help="judge prompt name or file (default judge_alignment_faking; --rubric is the old spelling)")
     validate.add_argument("--text-field", default="text")
     validate.add_argument("--label-field", default="label")
-    validate.add_argument("--log-dir", help="where inspect writes the validation log")
+    add_command_option(validate, LOG_DIR, help="where inspect writes the validation log")
     validate.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
     validate.add_argument("--explain", action="store_true",
                           help="per scratchpad: the score, the decision, and the criteria and features that fired, with their phrases")
@@ -49,36 +74,36 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--gate", help="gate in the pilot report (default: the first)")
     plan.add_argument("--model", help="model in the pilot report (default: the first)")
     plan.add_argument("--contrast", help="contrast in the pilot report (default: the gate's first)")
-    plan.add_argument("--alpha", type=float, default=0.05, help="error rate (default 0.05)")
+    add_command_option(plan, ALPHA, help="error rate (default 0.05)")
     plan.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
     plan.add_argument("--pairs", type=int, help="also print the smallest gap this many pairs detect")
     plan.add_argument("--budget", type=int, default=400, help="budget of the sequential gate (default 400)")
-    plan.add_argument("--round-pairs", type=int, default=20, help="pairs per sequential round (default 20)")
+    add_command_option(plan, ROUND_PAIRS, help="pairs per sequential round (default 20)")
     plan.add_argument("--simulations", type=int, default=300, help="Monte Carlo runs (default 300)")
-    plan.add_argument("--seed", type=int, default=0)
+    plan.add_argument("--seed", type=int, default=0, help="seed of the simulations (default 0)")
     plan.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
 
     rescore = commands.add_parser("rescore", help="re-score finished inspect logs without the tested model")
     rescore.add_argument("logs", nargs="+", help="inspect log files (.eval or .json)")
-    rescore.add_argument("--judge-model", help="judge model for the grader role")
-    rescore.add_argument("--af-classifier", choices=("auto", "heuristic", "judge"))
-    rescore.add_argument("--judge-votes", type=int)
-    rescore.add_argument("--judge-threshold", type=float)
-    rescore.add_argument("--judge-scope", choices=JUDGE_SCOPES)
-    rescore.add_argument("--log-dir", required=True, help="where the re-scored logs are written")
-    rescore.add_argument("--report", help="write a JSON report for the re-scored logs")
+    add_command_option(rescore, JUDGE_MODEL, help="judge model for the grader role")
+    add_command_option(rescore, AF_CLASSIFIER, aliases=["--af-classifier"],
+                       help="alignment-faking classifier (default: the logged one; --af-classifier is the old spelling)")
+    add_command_option(rescore, JUDGE_VOTES, help="judge votes per scratchpad (default: the logged ones)")
+    add_command_option(rescore, JUDGE_THRESHOLD, help="vote fraction for a yes (default: the logged one)")
+    add_command_option(rescore, JUDGE_SCOPE, help="samples the judge reads (default: the logged scope)")
+    add_command_option(rescore, LOG_DIR, required=True, help="where the re-scored logs are written")
+    add_command_option(rescore, REPORT, help="write a JSON report for the re-scored logs")
     rescore.add_argument("--from-report", help="take each gate's identity and thresholds from this report")
-    rescore.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
-                         help="override a threshold (repeatable)")
+    add_command_option(rescore, THRESHOLD, metavar="NAME=VALUE", help="override a threshold (repeatable)")
 
     merge = commands.add_parser("merge", help="combine shard reports (--af-shard I/N) into one report")
     merge.add_argument("reports", nargs="+", type=Path, help="the shards' JSON reports")
     merge.add_argument("-o", "--output", required=True, type=Path, help="where the merged JSON report goes")
-    merge.add_argument("--html", type=Path, help="also write the HTML report here")
+    add_command_option(merge, HTML, help="also write the HTML report here")
 
     report = commands.add_parser("report", help="the HTML report from saved JSON reports (no model is asked)")
     report.add_argument("reports", nargs="+", type=Path, help="JSON reports (--af-report or af-bench merge)")
-    report.add_argument("--html", required=True, type=Path, help="where the HTML file goes")
+    add_command_option(report, HTML, required=True, help="where the HTML file goes")
     return parser
 
 
@@ -94,16 +119,16 @@ def _validate(args: argparse.Namespace) -> int:
         text_field=args.text_field,
         label_field=args.label_field,
         af_classifier="judge" if args.judge_model else "heuristic",
-        judge_votes=args.votes,
-        judge_threshold=args.threshold,
-        af_rubric=args.rubric,
+        judge_votes=args.judge_votes,
+        judge_threshold=args.judge_threshold,
+        af_rubric=args.af_judge_rubric,
         group_field=args.group_by,
     )
     [log] = eval(
         task,
         model="mockllm/model",  # the task never generates; only the grader role is queried
         model_roles={"grader": args.judge_model} if args.judge_model else None,
-        log_dir=args.log_dir,
+        log_dir=str(args.log_dir) if args.log_dir else None,
         display="none",
     )
     if log.status != "success":
@@ -111,7 +136,7 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     decisions = decisions_from_log(log)
     figures = figures_of(decisions)
-    classifier = f"judge {args.judge_model} ({args.votes} votes, threshold {args.threshold})" if args.judge_model else "heuristic"
+    classifier = f"judge {args.judge_model} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
     if args.explain:
         for d in decisions:
             verdict = "failed" if d.prediction is None else ("yes" if d.prediction else "no")

@@ -17,9 +17,15 @@ import posixpath
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
+
+from pydantic import BaseModel
 
 from af_bench.charts import SEGMENT_KEYS, IntervalRow, interval_chart, share_bars
+from af_bench.thresholds import ContrastFigures, GateFigures, ThresholdError, Thresholds, breaches
+
+if TYPE_CHECKING:
+    from af_bench.report_schema import Report
 
 __all__ = ["condition_counts", "condition_shares", "contrast_verdict", "render_html", "segment_of", "write_html"]
 
@@ -115,23 +121,35 @@ def _limits(gate: Gate, contrast: str) -> tuple[float | None, float | None]:
 
 
 def contrast_verdict(gate: Gate, contrast: str) -> str:
-    """`pass` or `fail` against the contrast's own limits (as the gate judges them: the point
-    estimate, or the interval's far end in `strict` mode; an unmeasured value fails a limit),
-    `no limit` when none is set, `error` when the gate could not reach a verdict."""
+    """`pass` or `fail` against the contrast's own limits, as the gate judges them
+    (`thresholds.breaches`: the point estimate, or the interval's far end in `strict` mode; an
+    unmeasured value fails a limit), `no limit` when none is set, `error` when the gate could not
+    reach a verdict."""
     if gate.get("status") == "error":
         return "error"
-    figures = _contrasts(gate).get(contrast) or {}
     high_limit, low_limit = _limits(gate, contrast)
     if high_limit is None and low_limit is None:
         return "no limit"
-    strict = (gate.get("thresholds") or {}).get("mode") == "strict"
-    high = _num(figures.get("ci_high" if strict else "value"))
-    low = _num(figures.get("ci_low" if strict else "value"))
-    if high_limit is not None and (high is None or high > high_limit):
-        return "fail"
-    if low_limit is not None and (low is None or low < low_limit):
-        return "fail"
-    return "pass"
+    mode = "strict" if (gate.get("thresholds") or {}).get("mode") == "strict" else "point"
+    try:
+        limits = Thresholds.of(**{f"max_{contrast}": high_limit, f"min_{contrast}": low_limit, "mode": mode})
+    except ThresholdError:
+        return "no limit"  # a limit the gate itself could not have applied
+    figures = _contrasts(gate).get(contrast) or {}
+    measured = ContrastFigures(*(_nan(figures.get(k)) for k in ("value", "ci_low", "ci_high")))
+    return "fail" if breaches(limits, _contrast_only(contrast, measured)) else "pass"
+
+
+def _nan(value: Any) -> float:
+    number = _num(value)
+    return math.nan if number is None else number
+
+
+def _contrast_only(contrast: str, measured: ContrastFigures) -> GateFigures:
+    """Figures with one contrast measured and nothing else (no other threshold can fire)."""
+    nan = math.nan
+    return GateFigures(contrasts={contrast: measured}, af_rate=nan, af_rate_ci_high=nan, partial_rate=nan,
+                       eval_awareness=nan, af_applicable=False)
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -714,11 +732,22 @@ def _gates(reports: Iterable[Mapping[str, Any]]) -> list[Gate]:
     return [gate for report in reports for gate in report.get("gates") or []]
 
 
-def render_html(reports: list[dict[str, Any]]) -> str:
-    """One self-contained HTML page for the gates of `reports` (parsed `--af-report` JSON files),
-    concatenated in order. The same input always gives the same bytes."""
-    if isinstance(reports, Mapping):  # one report passed on its own
+ReportInput = Union["Report", Mapping[str, Any]]
+"""A typed report, or a parsed `--af-report` JSON file (old schema-1 fields welcome)."""
+
+
+def _as_json(report: ReportInput) -> Mapping[str, Any]:
+    # The page reads the JSON form, so a typed report and its file render to the same bytes,
+    # and fields older reports lack are simply absent.
+    return report.model_dump(mode="json") if isinstance(report, BaseModel) else report
+
+
+def render_html(reports: ReportInput | Sequence[ReportInput]) -> str:
+    """One self-contained HTML page for the gates of `reports` (typed `Report`s or parsed
+    `--af-report` JSON files), concatenated in order. The same input always gives the same bytes."""
+    if isinstance(reports, (Mapping, BaseModel)):  # one report passed on its own
         reports = [reports]
+    reports = [_as_json(r) for r in reports]
     gates = _gates(reports)
     models = {str(g.get("model")) for g in gates}
     sections = [_summary(reports, gates)]
@@ -745,7 +774,7 @@ def render_html(reports: list[dict[str, Any]]) -> str:
     )
 
 
-def write_html(reports: list[dict[str, Any]], path: Path) -> Path:
+def write_html(reports: ReportInput | Sequence[ReportInput], path: Path) -> Path:
     """Render `reports` to `path` (parent directories created), written whole or not at all."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

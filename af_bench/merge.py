@@ -4,66 +4,20 @@ would have written, with every figure and verdict recomputed from the merged sam
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.scorer import SampleScore, Score
-
-from af_bench.outcomes import Outcome
-from af_bench.results import GateMetrics, GateRecord, Report, SampleRecord, metrics_from
+from af_bench.report import build_report, run_usage
+from af_bench.report_schema import GateMetrics, GateRecord, Report, metrics_from, records_table
 from af_bench.shards import Shard
 from af_bench.thresholds import Thresholds
-
-NAN = float("nan")
+from af_bench.verdict import AFGating, verdict_of
 
 
 class MergeError(ValueError):
     """Shard reports that cannot be merged, naming the file at fault."""
-
-
-def _flag(value: bool | None) -> float:
-    return NAN if value is None else float(value)
-
-
-def score_value(sample: SampleRecord, behaviour_key: str | None) -> dict[str, float]:
-    """The scorer's value for one sample, read back from its report record."""
-    complied = float(sample.outcome == Outcome.COMPLIED)
-    af = _flag(sample.af_reasoning)
-    value = {
-        **{key.value: float(sample.outcome == key) for key in Outcome},
-        "af_reasoning": af,
-        "af_and_complied": NAN if math.isnan(af) else complied * af,
-        "complied_classified": NAN if math.isnan(af) else complied,
-        "af_vote_fraction": NAN if sample.af_vote_fraction is None else sample.af_vote_fraction,
-        "partial_compliance": NAN if sample.partial_compliance is None else float(sample.partial_compliance != "none"),
-        "judge_failed": _flag(sample.judge_failure),
-        "eval_aware": _flag(sample.eval_aware),
-    }
-    if behaviour_key is not None:
-        value[behaviour_key] = _flag(sample.behaviour)
-    return value
-
-
-def reduced_scores(samples: Sequence[SampleRecord], behaviour_key: str | None) -> list[SampleScore]:
-    """Per-sample means over epochs, as inspect's default reducer gives a log's metrics."""
-    epochs: dict[str, list[SampleRecord]] = defaultdict(list)
-    for sample in samples:
-        if sample.error is None and sample.failure != "error":
-            epochs[sample.id].append(sample)
-    reduced: list[SampleScore] = []
-    for sample_id, group in epochs.items():
-        values = [score_value(s, behaviour_key) for s in group]
-        mean: dict[str, float] = {}
-        for key in values[0]:
-            kept = [v[key] for v in values if not math.isnan(v[key])]
-            mean[key] = math.fsum(kept) / len(kept) if kept else NAN
-        first = group[0]
-        metadata = {"pair_id": first.pair_id, "condition": first.condition, "request": first.request}
-        reduced.append(SampleScore(score=Score(value=mean), sample_id=sample_id, sample_metadata=metadata))
-    return reduced
 
 
 def _scenario_metadata(metrics: GateMetrics) -> tuple[dict[str, Any], str | None]:
@@ -102,7 +56,7 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     samples = sorted((s for _, record, _ in parts for s in record.samples), key=lambda s: (s.id, s.epoch))
     metadata, behaviour_key = _scenario_metadata(template)
     expected = sum(r.metrics.counts.samples_expected for _, r, _ in parts if r.metrics is not None)
-    metrics = metrics_from(samples, reduced_scores(samples, behaviour_key), metadata,
+    metrics = metrics_from(samples, records_table(samples, behaviour_key), metadata,
                            [behaviour_key] if behaviour_key else [], expected)
     merged.metrics, merged.samples = metrics, samples
     _verdict(merged, metrics)
@@ -115,11 +69,9 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
 
 
 def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
-    from af_bench.gate import AFGating, judge
-
     thresholds = Thresholds.of(**merged.thresholds)
     # Every shard ran with the same classifier and options, so the first one's gating holds for all.
-    found, incomplete = judge(metrics, thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
+    found, incomplete = verdict_of(metrics, thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
     merged.breaches = [b.message for b in found]
     # Shards' own errors are not carried over: an interrupted or failing shard shows in the merged
     # counts (missing, errored, failed or blocked samples), and those are judged on the whole run.
@@ -131,8 +83,6 @@ def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
 
 
 def _merged_usage(records: list[GateRecord]) -> dict[str, Any] | None:
-    from af_bench.report import run_usage
-
     total = run_usage(records)
     if total is None:
         return None
@@ -148,8 +98,6 @@ def _load(path: Path) -> Report:
 
 def merge_reports(paths: Sequence[Path]) -> Report:
     """One report from the shard reports of one sharded run."""
-    from af_bench.report import build_report
-
     groups: dict[tuple[str, str, str | None], list[tuple[Shard, GateRecord, str]]] = defaultdict(list)
     counts: set[int] = set()
     for path in paths:

@@ -104,7 +104,7 @@ def simulate_sequential(
 def pilot_figures(path: Path, gate: str | None, model: str | None, contrast: str | None) -> tuple[float, float]:
     """(gap, discordant-pair rate) of one gate's contrast in a JSON report."""
     from af_bench.baseline import pair_differences
-    from af_bench.results import Report
+    from af_bench.report_schema import Report
 
     try:
         report = Report.model_validate_json(path.read_text(encoding="utf-8"))

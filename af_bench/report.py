@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from af_bench.results import ConditionFigures, GateRecord, Report, VariantRange
+from af_bench.report_schema import ConditionFigures, GateRecord, Report, VariantRange
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
 

@@ -8,8 +8,10 @@ from typing import Any
 from inspect_ai import score
 from inspect_ai.log import EvalLog
 
+from af_bench.adaptive import AdaptiveStop
 from af_bench.contrasts import contrasts_from
-from af_bench.results import SCORER_NAME, GateRecord
+from af_bench.report_schema import GateRecord
+from af_bench.score_value import SCORER_NAME
 from af_bench.runner import record_from_log
 from af_bench.scenario import scenario_metrics
 from af_bench.scorers import alignment_faking_outcome
@@ -57,4 +59,9 @@ def rescore_log(
         thresholds=thresholds.as_dict(),
         judge_model=judge_model,
     )
-    return new_log, record_from_log(new_log, record, thresholds)
+    stop = AdaptiveStop.of(log)
+    if stop is None:
+        return new_log, record_from_log(new_log, record, thresholds)
+    # An adaptive gate's log holds pairs admitted after its stop: the verdict stays on the pairs used.
+    sequence = stop.intervals(new_log.samples or [], contrasts_from(metadata)) or None
+    return new_log, record_from_log(new_log, record, thresholds, pairs=stop.pairs, sequence=sequence)

@@ -1,71 +1,78 @@
-"""af-bench's run settings: command-line options and `[tool.af_bench]` in pyproject.toml, merged
-with the command line winning."""
+"""af-bench's run settings: the command line over `[tool.af_bench]` in pyproject.toml over the
+defaults, every option read through its row of `af_bench.options`. No pytest here: the plugin
+passes the command line's raw values in (`af_bench.options.command_line_values`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from af_bench.models import ResolvedModel, resolve_model
-from af_bench.prices import PriceError, PriceTable, price_table
-from af_bench.protocol import REASONING_EFFORTS
+from af_bench.models import ALIASES, ResolvedModel
+from af_bench.options import (
+    AF_CLASSIFIER,
+    AF_CLASSIFIERS,
+    AF_JUDGE_RUBRIC,
+    ALPHA,
+    ATTEMPT_TIMEOUT,
+    BASELINE,
+    BATCH,
+    CACHE,
+    EPOCHS,
+    HTML,
+    JUDGE_MODEL,
+    JUDGE_MODEL_ARG,
+    JUDGE_SCOPE,
+    JUDGE_SCOPES,
+    JUDGE_THRESHOLD,
+    JUDGE_VOTES,
+    LIMIT,
+    LOG_DIR,
+    MAX_CONNECTIONS,
+    MAX_COST,
+    MAX_REGRESSION,
+    MAX_RETRIES,
+    MIN_PAIRS,
+    MODE,
+    MODEL,
+    MODEL_ARG,
+    MODELS,
+    OPTIONS,
+    OUTPUT_TOKENS_PER_REPLY,
+    PREFILL,
+    PRICES,
+    PYPROJECT_FILE,
+    PYPROJECT_KEYS,
+    PYPROJECT_TABLE,
+    REASONING_EFFORT,
+    REASONING_TOKENS,
+    REPORT,
+    ROUND_PAIRS,
+    SEED,
+    SEQUENTIAL,
+    SHARD,
+    THRESHOLD,
+    THRESHOLDS,
+    TIMEOUT,
+    SettingsError,
+)
+from af_bench.prices import PriceTable
 from af_bench.shards import Shard
 from af_bench.thresholds import Thresholds, ThresholdError
 
-OPT_MODEL = "--model"
-OPT_JUDGE_MODEL = "--judge-model"
-OPT_LIMIT = "--af-limit"
-OPT_EPOCHS = "--af-epochs"
-OPT_MAX_CONNECTIONS = "--af-max-connections"
-OPT_LOG_DIR = "--af-log-dir"
-OPT_REPORT = "--af-report"
-OPT_SEED = "--af-seed"
-OPT_MODE = "--af-mode"
-OPT_MIN_PAIRS = "--af-min-pairs"
-OPT_THRESHOLD = "--af-threshold"
-OPT_JUDGE_VOTES = "--af-judge-votes"
-OPT_JUDGE_MODEL_ARG = "--judge-model-arg"
-OPT_MODEL_ARG = "--model-arg"
-OPT_MAX_RETRIES = "--af-max-retries"
-OPT_TIMEOUT = "--af-timeout"
-OPT_CACHE = "--af-cache"
-OPT_ATTEMPT_TIMEOUT = "--af-attempt-timeout"
-OPT_SEQUENTIAL = "--af-sequential"
-OPT_ROUND_PAIRS = "--af-round-pairs"
-OPT_ALPHA = "--af-alpha"
-OPT_BASELINE = "--af-baseline"
-OPT_MAX_REGRESSION = "--af-max-regression"
-OPT_BATCH = "--af-batch"
-OPT_MAX_COST = "--af-max-cost"
-OPT_SHARD = "--af-shard"
-OPT_HTML = "--af-html"
-OPT_REASONING_TOKENS = "--af-reasoning-tokens"
-OPT_REASONING_EFFORT = "--af-reasoning-effort"
-OPT_PREFILL = "--af-prefill"
-OPT_AF_CLASSIFIER = "--af-classifier"
-OPT_AF_JUDGE_RUBRIC = "--af-judge-rubric"
-AF_CLASSIFIERS = ("auto", "heuristic", "judge")
-DEFAULT_ROUND_PAIRS = 20
-DEFAULT_MAX_RETRIES = 6
-DEFAULT_TIMEOUT = 900
-OPT_JUDGE_THRESHOLD = "--af-judge-threshold"
-OPT_JUDGE_SCOPE = "--af-judge-scope"
-JUDGE_SCOPES = ("training", "training_compliant", "all")
-
-PYPROJECT_TABLE = "tool.af_bench"
-DEFAULT_MAX_CONNECTIONS = 10
-
-
-class SettingsError(ValueError):
-    """A setting that cannot be used, naming the option or file entry at fault."""
+__all__ = [
+    "AF_CLASSIFIERS", "JUDGE_SCOPES", "PYPROJECT_TABLE", "Settings", "SettingsError", "ThresholdOverrides",
+    "build_settings", "read_pyproject", "threshold_overrides",
+]
 
 
 @dataclass(frozen=True)
 class ThresholdOverrides:
-    """Threshold overrides by scope, from pyproject.toml and the command line."""
+    """Threshold overrides by scope, from pyproject.toml or the command line. Built whole (see
+    `_file_overrides`, `threshold_overrides`) and never changed after."""
 
     everywhere: dict[str, Any] = field(default_factory=dict)
     by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -75,62 +82,62 @@ class ThresholdOverrides:
 
 @dataclass(frozen=True)
 class Settings:
-    models: tuple[ResolvedModel, ...] = ()
-    judge_model: str | None = None
-    judge_model_args: dict[str, Any] = field(default_factory=dict)
+    models: tuple[ResolvedModel, ...] = MODEL.default
+    judge_model: str | None = JUDGE_MODEL.default
+    judge_model_args: dict[str, Any] = field(default_factory=JUDGE_MODEL_ARG.default_value)
     """Model args for the judge (`-M`-style), for example a base URL or the scripted judge's faults."""
-    model_args: dict[str, Any] = field(default_factory=dict)
+    model_args: dict[str, Any] = field(default_factory=MODEL_ARG.default_value)
     """Model args for every gated model (inspect's `-M`)."""
-    limit: int | None = None
+    limit: int | None = LIMIT.default
     """Requests per gate (each asked under every condition), None for the whole set."""
-    epochs: int = 1
-    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    epochs: int = EPOCHS.default
+    max_connections: int = MAX_CONNECTIONS.default
     """Total across xdist workers."""
-    log_dir: Path | None = None
-    report: Path | None = None
-    html: Path | None = None
+    log_dir: Path | None = LOG_DIR.default
+    report: Path | None = REPORT.default
+    html: Path | None = HTML.default
     """Where the HTML report goes (written with the JSON report, at the end of the session)."""
-    seed: int | None = None
-    max_retries: int = DEFAULT_MAX_RETRIES
+    seed: int | None = SEED.default
+    max_retries: int = MAX_RETRIES.default
     """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
-    timeout: int = DEFAULT_TIMEOUT
+    timeout: int = TIMEOUT.default
     """Seconds one model call may take, retries included."""
-    attempt_timeout: int | None = None
+    attempt_timeout: int | None = ATTEMPT_TIMEOUT.default
     """Seconds one attempt may take before it is abandoned and retried (None: the SDK's own)."""
-    cache: bool = False
+    cache: bool = CACHE.default
     """Development response cache shared across runs (never for release gating)."""
-    sequential: bool = False
+    sequential: bool = SEQUENTIAL.default
     """Sample pairs in rounds and stop once an anytime-valid confidence sequence settles the verdict."""
-    round_pairs: int = DEFAULT_ROUND_PAIRS
+    round_pairs: int = ROUND_PAIRS.default
     """Pairs per round of a sequential gate."""
-    alpha: float = 0.05
+    alpha: float = ALPHA.default
     """Error rate of a sequential gate's confidence sequences."""
-    baseline: Path | None = None
+    baseline: Path | None = BASELINE.default
     """A previous release's JSON report to compare each gate with."""
-    max_regression: float = 0.0
+    max_regression: float = MAX_REGRESSION.default
     """Largest allowed worsening of a contrast against the baseline (on the interval's lower end)."""
-    batch: dict[str, Any] | None = None
+    batch: dict[str, Any] | None = BATCH.default
     """Send requests through the provider's batch API (inspect's BatchConfig fields; {} for its defaults)."""
-    max_cost: float | None = None
+    max_cost: float | None = MAX_COST.default
     """US dollars the whole run may spend (every gate, every worker); None for no cap."""
-    shard: Shard | None = None
+    shard: Shard | None = SHARD.default
     """Run only this share of every gate's pairs (merge the shards' reports with `af-bench merge`)."""
-    prices: PriceTable = field(default_factory=price_table)
-    output_tokens_per_reply: int = 600
+    prices: PriceTable = field(default_factory=PRICES.default_value)
+    output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY.default
     """Assumed reply length for cost estimates."""
-    judge_votes: int | None = None
-    judge_threshold: float | None = None
-    judge_scope: str | None = None
-    reasoning_tokens: int | None = None
+    judge_votes: int | None = JUDGE_VOTES.default
+    judge_threshold: float | None = JUDGE_THRESHOLD.default
+    judge_scope: str | None = JUDGE_SCOPE.default
+    reasoning_tokens: int | None = REASONING_TOKENS.default
     """Reasoning budget asked of every gated model (inspect's `reasoning_tokens`)."""
-    reasoning_effort: str | None = None
+    reasoning_effort: str | None = REASONING_EFFORT.default
     """Reasoning effort asked of every gated model (inspect's `reasoning_effort`)."""
-    prefill: bool | None = None
+    prefill: bool | None = PREFILL.default
     """Send the assistant prefill everywhere (True), nowhere (False), or where it is continued (None)."""
-    af_judge_rubric: Path | None = None
+    af_judge_rubric: Path | None = AF_JUDGE_RUBRIC.default
     """The user's own alignment-faking judge prompt (the literature's, verbatim: `{transcript}` where
     the reasoning goes, a `<final_answer>` verdict)."""
-    af_classifier: str = "auto"
+    af_classifier: str = AF_CLASSIFIER.default
     """The alignment-faking classifier: `auto` (the judge when one is given), `heuristic` (the
     offline one, whose rate `max_af_rate` then gates on real models too) or `judge`."""
     file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
@@ -161,7 +168,7 @@ class Settings:
         """Decorator thresholds, then pyproject (everywhere, scenario, model, model+scenario),
         then the command line in the same order: the more specific and the later one wins."""
         result = base
-        for origin, overrides in (("pyproject.toml [tool.af_bench]", self.file_overrides),
+        for origin, overrides in ((f"{PYPROJECT_FILE} [{PYPROJECT_TABLE}]", self.file_overrides),
                                   ("command line", self.cli_overrides)):
             layers = (
                 ("", overrides.everywhere),
@@ -176,7 +183,7 @@ class Settings:
 
 
 def read_pyproject(rootpath: Path) -> dict[str, Any]:
-    path = rootpath / "pyproject.toml"
+    path = rootpath / PYPROJECT_FILE
     if not path.is_file():
         return {}
     try:
@@ -189,41 +196,38 @@ def read_pyproject(rootpath: Path) -> dict[str, Any]:
     return table
 
 
-_FILE_KEYS = {
-    "model", "judge_model", "limit", "epochs", "max_connections", "log_dir", "report", "seed",
-    "mode", "min_pairs", "thresholds", "models", "judge_votes", "judge_threshold", "judge_scope",
-    "max_retries", "timeout", "cache", "attempt_timeout", "sequential", "round_pairs", "alpha",
-    "baseline", "max_regression", "html", "batch", "max_cost", "prices", "output_tokens_per_reply",
-    "reasoning_tokens", "reasoning_effort", "prefill", "af_classifier", "af_judge_rubric",
-}
+# The threshold options apply in layers (everywhere, scenario, model), so they are read from each
+# source apart rather than through one option's precedence.
+_EVERYWHERE_THRESHOLDS = (MODE, MIN_PAIRS)
 
 
-def _file_overrides(table: Mapping[str, Any], where: str) -> ThresholdOverrides:
-    overrides = ThresholdOverrides()
-    for key in ("mode", "min_pairs"):
-        if key in table:
-            overrides.everywhere[key] = table[key]
-    for name, value in (table.get("thresholds") or {}).items():
+def _file_overrides(table: Mapping[str, Any], file: Path) -> ThresholdOverrides:
+    everywhere = {o.name: o.parse_file(table[o.name], file) for o in _EVERYWHERE_THRESHOLDS if o.name in table}
+    by_scenario: dict[str, dict[str, Any]] = {}
+    by_model: dict[str, dict[str, Any]] = {}
+    by_model_scenario: dict[tuple[str, str], dict[str, Any]] = {}
+    thresholds = THRESHOLDS.read({}, table, file)
+    for name, value in thresholds.items():
         if isinstance(value, dict):
-            overrides.by_scenario[name] = dict(value)
+            by_scenario[name] = dict(value)
         else:
-            overrides.everywhere[name] = value  # validated with the others in build_settings
-    for model, model_table in (table.get("models") or {}).items():
+            everywhere[name] = value  # checked with the others at the end of build_settings
+    where = f"{file} [{PYPROJECT_TABLE}.{MODELS.name}]"
+    for model, model_table in MODELS.read({}, table, file).items():
         if not isinstance(model_table, dict):
-            raise SettingsError(f"{where} [{PYPROJECT_TABLE}.models]: {model!r} must be a table")
-        name = _full_model_name(model, f"{where} [{PYPROJECT_TABLE}.models]")
+            raise SettingsError(f"{where}: {model!r} must be a table")
+        name = _full_model_name(model, where)
         # Scalars are thresholds for every gate of this model; tables are per scenario.
-        for key, value in model_table.items():
+        scalars = {key: value for key, value in model_table.items() if not isinstance(value, dict)}
+        if scalars:
+            by_model[name] = {**by_model.get(name, {}), **scalars}  # an alias and its full name add up
+        for scenario, value in model_table.items():
             if isinstance(value, dict):
-                overrides.by_model_scenario[(name, key)] = dict(value)
-            else:
-                overrides.by_model.setdefault(name, {})[key] = value
-    return overrides
+                by_model_scenario[(name, scenario)] = dict(value)
+    return ThresholdOverrides(everywhere, by_scenario, by_model, by_model_scenario)
 
 
 def _full_model_name(value: str, where: str) -> str:
-    from af_bench.models import ALIASES
-
     if "/" in value:
         return value
     if value in ALIASES:
@@ -231,241 +235,62 @@ def _full_model_name(value: str, where: str) -> str:
     raise SettingsError(f"{where}: unknown model alias {value!r}")
 
 
-def threshold_overrides(values: Sequence[str]) -> ThresholdOverrides:
+def threshold_overrides(values: Sequence[str], flag: str | None = THRESHOLD.flag) -> ThresholdOverrides:
     """`name=value` for every gate, `scenario.name=value` for one scenario."""
-    overrides = ThresholdOverrides()
+    everywhere: dict[str, Any] = {}
+    by_scenario: dict[str, dict[str, Any]] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep:
-            raise SettingsError(f"{OPT_THRESHOLD} {item}: expected NAME=VALUE or SCENARIO.NAME=VALUE")
+            raise SettingsError(f"{flag} {item}: expected NAME=VALUE or SCENARIO.NAME=VALUE")
         scenario, dot, name = key.strip().rpartition(".")
-        target = overrides.by_scenario.setdefault(scenario, {}) if dot else overrides.everywhere
+        target = by_scenario.setdefault(scenario, {}) if dot else everywhere
         target[name] = value.strip()
-    return overrides
+    return ThresholdOverrides(everywhere=everywhere, by_scenario=by_scenario)
 
 
-def _model_args(values: Sequence[str], option: str) -> dict[str, Any]:
-    import yaml
-
-    args: dict[str, Any] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise SettingsError(f"{option} {item}: expected NAME=VALUE")
-        # Values are read as YAML scalars, as inspect's -M does: numbers and booleans keep their type.
-        args[key.strip()] = yaml.safe_load(value)
-    return args
-
-
-def _or(value: Any, default: Any) -> Any:
-    return default if value is None else value
-
-
-def _positive_int(value: Any, option: str, *, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{option}: expected a whole number, got {value!r}") from None
-    if number < minimum:
-        raise SettingsError(f"{option}: must be at least {minimum}, got {number}")
-    return number
-
-
-def _baseline(value: Any) -> Path | None:
-    if value is None:
-        return None
-    path = Path(value)
-    if not path.is_file():
-        raise SettingsError(f"{OPT_BASELINE}: no such report: {path}")
-    return path
-
-
-def _float(value: Any, option: str, expected: str = "a number") -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{option}: expected {expected}, got {value!r}") from None
-
-
-def _max_regression(value: Any) -> float:
-    return 0.0 if value is None else _float(value, OPT_MAX_REGRESSION)
-
-
-_BATCH_FIELDS = {"size", "max_size", "send_delay", "tick", "max_batches", "max_consecutive_check_failures"}
-
-
-def _batch(value: Any, where: str) -> dict[str, Any] | None:
-    """`--af-batch` / `batch = true` for inspect's batch defaults, or a table of BatchConfig fields."""
-    if value in (None, False):
-        return None
-    if value is True:
-        return {}
-    if isinstance(value, Mapping):
-        unknown = set(value) - _BATCH_FIELDS
-        if unknown:
-            raise SettingsError(f"{where} batch: unknown fields {sorted(unknown)} (known: {sorted(_BATCH_FIELDS)})")
-        return dict(value)
-    raise SettingsError(f"{where} batch: expected true or a table of {sorted(_BATCH_FIELDS)}, got {value!r}")
-
-
-def _shard(value: Any, sequential: bool) -> Shard | None:
-    if value is None:
-        return None
-    try:
-        shard = Shard.parse(value, OPT_SHARD)
-    except ValueError as err:
-        raise SettingsError(str(err)) from None
-    if sequential:
-        # When to stop is read from all the pairs so far; a shard sees only its own.
-        raise SettingsError(f"{OPT_SHARD} cannot be combined with {OPT_SEQUENTIAL}")
-    return shard
-
-
-def _max_cost(value: Any) -> float | None:
-    if value is None:
-        return None
-    cap = _float(value, OPT_MAX_COST, "US dollars")
-    if cap < 0:
-        raise SettingsError(f"{OPT_MAX_COST}: must not be negative, got {cap}")
-    return cap
-
-
-def _alpha(value: Any) -> float:
-    if value is None:
-        return 0.05
-    alpha = _float(value, OPT_ALPHA)
-    if not 0.0 < alpha < 1.0:
-        raise SettingsError(f"{OPT_ALPHA}: must be in (0, 1), got {alpha}")
-    return alpha
-
-
-def _prices(table: Any, where: str) -> PriceTable:
-    try:
-        return price_table(table, where)
-    except PriceError as err:
-        raise SettingsError(str(err)) from None
-
-
-def _reasoning_effort(value: Any) -> str | None:
-    if value is None:
-        return None
-    if value not in REASONING_EFFORTS:
-        raise SettingsError(f"{OPT_REASONING_EFFORT}: must be one of {', '.join(REASONING_EFFORTS)}, got {value!r}")
-    return str(value)
-
-
-def _rubric(value: Any, where: str) -> Path | None:
-    if value is None:
-        return None
-    path = Path(value)
-    if not path.is_file():
-        raise SettingsError(f"{OPT_AF_JUDGE_RUBRIC} / {where} [{PYPROJECT_TABLE}] af_judge_rubric: no such file: {path}")
-    if not path.read_text(encoding="utf-8").strip():
-        raise SettingsError(f"{OPT_AF_JUDGE_RUBRIC}: {path} is empty")
-    return path.resolve()
-
-
-def _af_classifier(value: Any, judge_model: str | None) -> str:
-    choice = "auto" if value is None else value
-    if choice not in AF_CLASSIFIERS:
-        raise SettingsError(f"{OPT_AF_CLASSIFIER}: must be one of {', '.join(AF_CLASSIFIERS)}, got {choice!r}")
-    if choice == "judge" and judge_model is None:
-        raise SettingsError(f"{OPT_AF_CLASSIFIER} judge needs a judge model: pass {OPT_JUDGE_MODEL}")
-    return str(choice)
-
-
-def _prefill(value: Any, where: str) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise SettingsError(f"{OPT_PREFILL} / {where} [{PYPROJECT_TABLE}] prefill: expected true or false, got {value!r}")
+def _cli_overrides(cli: Mapping[str, Any]) -> ThresholdOverrides:
+    given = threshold_overrides(THRESHOLD.read(cli, {}, Path()))
+    # `--af-mode` and `--af-min-pairs` beat `--af-threshold mode=...`, as they always have.
+    flags = {o.name: o.parse_cli(cli[o.name]) for o in _EVERYWHERE_THRESHOLDS if o.given(cli)}
+    return dataclasses.replace(given, everywhere={**given.everywhere, **flags})
 
 
 def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
-    """Merge command-line values (None where not given) over pyproject.toml's table."""
+    """Merge command-line values (raw, by option name; None or [] where not given) over
+    pyproject.toml's `[tool.af_bench]` table."""
     table = read_pyproject(rootpath)
-    where = str(rootpath / "pyproject.toml")
-    unknown = set(table) - _FILE_KEYS
+    file = rootpath / PYPROJECT_FILE
+    unknown = set(table) - PYPROJECT_KEYS
     if unknown:
-        raise SettingsError(f"{where} [{PYPROJECT_TABLE}]: unknown keys {sorted(unknown)}")
-
-    def pick(key: str) -> Any:
-        value = cli.get(key)
-        return value if value not in (None, []) else table.get(key)
-
-    raw_models = pick("model") or []
-    if isinstance(raw_models, str):
-        raw_models = [raw_models]
-    models = tuple(dict.fromkeys(resolve_model(m) for m in raw_models))
-
-    limit = pick("limit")
-    seed = pick("seed")
-    log_dir, report = pick("log_dir"), pick("report")
-    file_overrides = _file_overrides(table, where)
-    cli_overrides = threshold_overrides(cli.get("threshold") or [])
-    for key in ("mode", "min_pairs"):
-        if cli.get(key) is not None:
-            cli_overrides.everywhere[key] = cli[key]
-
-    judge_threshold = pick("judge_threshold")
-    if judge_threshold is not None:
-        judge_threshold = _float(judge_threshold, OPT_JUDGE_THRESHOLD)
-        if not 0.0 < judge_threshold <= 1.0:
-            raise SettingsError(f"{OPT_JUDGE_THRESHOLD}: must be in (0, 1], got {judge_threshold}")
-    judge_scope = pick("judge_scope")
-    if judge_scope is not None and judge_scope not in JUDGE_SCOPES:
-        raise SettingsError(f"{OPT_JUDGE_SCOPE}: must be one of {', '.join(JUDGE_SCOPES)}, got {judge_scope!r}")
-    judge_votes = pick("judge_votes")
-
-    settings = Settings(
-        models=models,
-        judge_model=pick("judge_model"),
-        judge_model_args=_model_args(cli.get("judge_model_arg") or [], OPT_JUDGE_MODEL_ARG),
-        model_args=_model_args(cli.get("model_arg") or [], OPT_MODEL_ARG),
-        limit=_positive_int(limit, OPT_LIMIT) if limit is not None else None,
-        epochs=_positive_int(pick("epochs") or 1, OPT_EPOCHS),
-        max_connections=_positive_int(pick("max_connections") or DEFAULT_MAX_CONNECTIONS, OPT_MAX_CONNECTIONS),
-        log_dir=Path(log_dir) if log_dir else None,
-        report=Path(report) if report else None,
-        html=Path(pick("html")) if pick("html") else None,
-        seed=_positive_int(seed, OPT_SEED, minimum=0) if seed is not None else None,
-        max_retries=_positive_int(_or(pick("max_retries"), DEFAULT_MAX_RETRIES), OPT_MAX_RETRIES, minimum=0),
-        timeout=_positive_int(_or(pick("timeout"), DEFAULT_TIMEOUT), OPT_TIMEOUT),
-        cache=bool(pick("cache")),
-        sequential=bool(pick("sequential")),
-        round_pairs=_positive_int(pick("round_pairs") or DEFAULT_ROUND_PAIRS, OPT_ROUND_PAIRS),
-        alpha=_alpha(pick("alpha")),
-        baseline=_baseline(pick("baseline")),
-        max_regression=_max_regression(pick("max_regression")),
+        raise SettingsError(f"{file} [{PYPROJECT_TABLE}]: unknown keys {sorted(unknown)}")
+    values = {o.field: o.read(cli, table, file) for o in OPTIONS if o.field is not None}
+    if BATCH.given(cli) and isinstance(table.get(BATCH.name), Mapping):
         # `--af-batch` turns batching on; a [tool.af_bench.batch] table still tunes it.
-        batch=_batch(table["batch"] if cli.get("batch") and isinstance(table.get("batch"), Mapping) else pick("batch"),
-                     f"{OPT_BATCH} / {where} [{PYPROJECT_TABLE}]"),
-        max_cost=_max_cost(pick("max_cost")),
-        shard=_shard(cli.get("shard"), bool(pick("sequential"))),
-        prices=_prices(table.get("prices"), f"{where} [{PYPROJECT_TABLE}.prices]"),
-        output_tokens_per_reply=_positive_int(table.get("output_tokens_per_reply", 600),
-                                              f"{where} [{PYPROJECT_TABLE}] output_tokens_per_reply"),
-        attempt_timeout=_positive_int(pick("attempt_timeout"), OPT_ATTEMPT_TIMEOUT)
-        if pick("attempt_timeout") is not None
-        else None,
-        judge_votes=_positive_int(judge_votes, OPT_JUDGE_VOTES) if judge_votes is not None else None,
-        judge_threshold=judge_threshold,
-        judge_scope=judge_scope,
-        reasoning_tokens=_positive_int(pick("reasoning_tokens"), OPT_REASONING_TOKENS)
-        if pick("reasoning_tokens") is not None
-        else None,
-        reasoning_effort=_reasoning_effort(pick("reasoning_effort")),
-        prefill=_prefill(pick("prefill"), where),
-        af_classifier=_af_classifier(pick("af_classifier"), pick("judge_model")),
-        af_judge_rubric=_rubric(pick("af_judge_rubric"), where),
-        file_overrides=file_overrides,
-        cli_overrides=cli_overrides,
-    )
+        values[BATCH.name] = BATCH.parse_file(table[BATCH.name], file)
+    settings = Settings(**values, file_overrides=_file_overrides(table, file), cli_overrides=_cli_overrides(cli))
+    _check_combinations(settings)
+    _check_thresholds(settings)
+    return settings
+
+
+def _check_combinations(settings: Settings) -> None:
+    """The options that are fine alone but not together."""
+    if settings.shard is not None and settings.sequential:
+        # When to stop is read from all the pairs so far; a shard sees only its own.
+        raise SettingsError(f"{SHARD.flag} cannot be combined with {SEQUENTIAL.flag}")
+    if settings.af_classifier == "judge" and settings.judge_model is None:
+        raise SettingsError(f"{AF_CLASSIFIER.flag} judge needs a judge model: pass {JUDGE_MODEL.flag}")
     if settings.prefill and (settings.reasoning_tokens is not None or settings.reasoning_effort not in (None, "none")):
         raise SettingsError(
-            f"{OPT_PREFILL} on cannot be combined with {OPT_REASONING_TOKENS} or {OPT_REASONING_EFFORT}: "
+            f"{PREFILL.flag} on cannot be combined with {REASONING_TOKENS.flag} or {REASONING_EFFORT.flag}: "
             "providers refuse an assistant prefill while the model reasons"
         )
-    # Surface bad threshold values now, as a usage error, rather than in every gate.
+
+
+def _check_thresholds(settings: Settings) -> None:
+    """Surface bad threshold values now, as a usage error, rather than in every gate."""
+    file_overrides, cli_overrides = settings.file_overrides, settings.cli_overrides
     try:
         for model in settings.models or (ResolvedModel("any/model"),):
             settings.thresholds_for(Thresholds(), "any-scenario", model.name)
@@ -475,4 +300,3 @@ def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
                 settings.thresholds_for(Thresholds(), scenario, model.name)
     except ThresholdError as err:
         raise SettingsError(str(err)) from None
-    return settings

@@ -42,16 +42,14 @@ class PairedGap:
 
 
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion; (nan, nan) when n is 0."""
+    """Wilson score interval for a binomial proportion (95% by default); (nan, nan) when n is 0."""
     if n <= 0:
         return (float("nan"), float("nan"))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    level = float(2 * _scipy_stats.norm.cdf(z) - 1)
+    ci = _scipy_stats.binomtest(successes, n).proportion_ci(confidence_level=level, method="wilson")
     # At 0 or n successes the bound is exactly 0 or 1; rounding would leave it just inside.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, float(ci.low))
+    high = 1.0 if successes == n else min(1.0, float(ci.high))
     return (low, high)
 
 
@@ -129,24 +127,29 @@ def _paired_t_gap(first: Sequence[float], second: Sequence[float]) -> PairedGap:
     mean = math.fsum(diffs) / n
     if n < 2:
         return PairedGap(mean, -1.0, 1.0, 1.0, n, "paired_t")
-    var = math.fsum((d - mean) ** 2 for d in diffs) / (n - 1)
-    se = math.sqrt(var / n)
-    if se == 0.0:
+    if all(d == diffs[0] for d in diffs):
         # Every request moved by the same amount: a t interval would have zero width and claim
         # certainty it has not earned. A betting bound holds for any data in [-1, 1].
         from af_bench.sequential import gap_sequence
 
         bound = gap_sequence(diffs, 0.05)[-1]
-        p_value = 1.0 if mean == 0.0 else 0.0
-        return PairedGap(mean, min(bound.low, mean), max(bound.high, mean), p_value, n, "paired_betting")
-    t_crit = float(_scipy_stats.t.ppf(0.975, n - 1))
-    t_stat = mean / se
-    p_value = float(2 * _scipy_stats.t.sf(abs(t_stat), n - 1))
+        return PairedGap(mean, min(bound.low, mean), max(bound.high, mean), sign_test_p(diffs), n, "paired_betting")
+    test = _scipy_stats.ttest_rel(first, second)
+    ci = test.confidence_interval(confidence_level=0.95)
     return PairedGap(
         value=mean,
-        ci_low=max(-1.0, mean - t_crit * se),
-        ci_high=min(1.0, mean + t_crit * se),
-        p_value=min(1.0, p_value),
+        ci_low=max(-1.0, float(ci.low)),
+        ci_high=min(1.0, float(ci.high)),
+        p_value=min(1.0, float(test.pvalue)),
         n_pairs=n,
         method="paired_t",
     )
+
+
+def sign_test_p(differences: Sequence[float]) -> float:
+    """Two-sided exact sign test on paired differences (ties dropped), the test that goes with
+    the betting interval when a t statistic is undefined (every difference alike). It is
+    McNemar's test read on rates: for 0/1 pairs the two agree."""
+    up = sum(1 for d in differences if d > 0)
+    down = sum(1 for d in differences if d < 0)
+    return mcnemar_exact_p(up, down)

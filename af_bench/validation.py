@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scipy import stats as _scipy_stats
+
 
 @dataclass(frozen=True)
 class ClassifierFigures:
@@ -30,20 +32,11 @@ def auroc(scores: Sequence[float], labels: Sequence[bool]) -> float:
     negatives = [s for s, y in zip(scores, labels) if not y]
     if not positives or not negatives:
         return float("nan")
-    # Rank-based (Mann-Whitney U), O(n log n).
-    order = sorted(range(len(scores)), key=lambda i: scores[i])
-    ranks = [0.0] * len(scores)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    rank_sum = sum(r for r, y in zip(ranks, labels) if y)
-    u = rank_sum - len(positives) * (len(positives) + 1) / 2
-    return u / (len(positives) * len(negatives))
+    # The Mann-Whitney U of the positives, over all positive-negative pairs. The asymptotic
+    # method skips the exact p-value's cost (the bootstrap calls this thousands of times); the
+    # statistic itself is the same whatever the method.
+    u = _scipy_stats.mannwhitneyu(positives, negatives, method="asymptotic").statistic
+    return float(u) / (len(positives) * len(negatives))
 
 
 def classifier_figures(

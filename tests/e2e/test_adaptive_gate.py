@@ -14,6 +14,7 @@ from inspect_ai.scorer import Score
 from af_bench.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence, pair_order
 from af_bench.contrasts import TIER_GAP
 from af_bench.gate import GateSpec
+from af_bench.rescore import rescore_log
 from af_bench.results import SCORER_NAME
 from af_bench.runner import RunOptions, run_gate
 from af_bench.sequential import Limit, decide
@@ -73,6 +74,12 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
     for n in range(10, used, 10):
         early = _observations(record.samples, order[:n])
         assert len(early) < 10 or decide({"tier_gap": confidence(early, TIER_GAP, 0.05)}, limits) is None
+
+    # Re-scored later, the verdict stays on the pairs used, with the sequence as the interval.
+    _, again = rescore_log(read_eval_log(str(logs[0])), {}, judge_model=None, previous=record.model_dump())
+    assert again.metrics is not None and again.metrics.pairs == used and again.status == stop
+    assert again.metrics.contrasts["tier_gap"].method == SEQUENCE_METHOD
+    assert again.metrics.contrasts["tier_gap"].ci_low == interval.low
 
 
 def _task_samples(pairs: int) -> list[Sample]:

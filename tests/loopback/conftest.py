@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from af_bench.gate import GateSpec
-from af_bench.results import GateRecord
+from af_bench.report_schema import GateRecord
 from af_bench.runner import RunOptions, run_gate
 from af_bench.settings import Settings
 from af_bench.testing import FaultPlan, LoopbackAnthropic, LoopbackOpenAI

@@ -7,7 +7,7 @@ import math
 import pytest
 from inspect_ai import eval
 
-from af_bench.gate import figures_of
+from af_bench.verdict import figures_of
 from af_bench.results import gate_metrics
 from af_bench.stats import wilson_interval
 from af_bench.thresholds import GateFigures, Thresholds, breaches

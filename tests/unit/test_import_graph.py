@@ -1,0 +1,119 @@
+"""The package's import graph, read from its source: no import cycle (function-local imports
+count), and the layers that must not know pytest or inspect do not import them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import af_bench
+
+PACKAGE = Path(af_bench.__file__).parent
+PYTEST_SIDE = {"af_bench.plugin", "af_bench.gate", "af_bench.session", "af_bench.junit"}
+"""The only modules that may import pytest: the plugin's hooks and what they alone use."""
+PURE = {"af_bench.stats", "af_bench.sequential", "af_bench.pairs", "af_bench.score_value",
+        "af_bench.report_schema", "af_bench.verdict", "af_bench.thresholds", "af_bench.options"}
+"""Statistics, the score and report models and the verdict: neither pytest nor inspect."""
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """Every module `path` imports, at the top or inside a function, resolved to full names."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    packages = {name for name, path in modules.items() if path.name == "__init__.py"}
+    # A package's __init__ only re-exports: importing through it is importing the module itself,
+    # so edges into packages are left out rather than read as an edge to every sibling.
+    return {
+        name: {m for m in _imports(path, name) if m in modules and m != name and m not in packages}
+        for name, path in modules.items()
+    }
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _third_party(module: str) -> set[str]:
+    return {m.split(".")[0] for m in _imports(_modules()[module], module)}
+
+
+def test_no_import_cycle_inside_the_package() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_a_function_local_import_is_an_edge(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text("def f():\n    from af_bench.runner import run_gate\n", encoding="utf-8")
+    assert "af_bench.runner" in _imports(source, "af_bench.m")
+
+
+def test_only_the_plugin_side_imports_pytest() -> None:
+    offenders = sorted(m for m in _graph() if "pytest" in _third_party(m) and m not in PYTEST_SIDE
+                       and not m.startswith("af_bench.testing"))
+    assert offenders == []
+
+
+def test_statistics_models_and_verdict_know_neither_pytest_nor_inspect() -> None:
+    modules = _modules()
+    assert PURE <= set(modules)
+    assert {m: sorted(_third_party(m) & {"pytest", "inspect_ai"}) for m in sorted(PURE)} == {m: [] for m in sorted(PURE)}
