@@ -20,10 +20,9 @@ summary into the finished log's `results.early_stopping` itself (a header-only r
 
 from __future__ import annotations
 
-import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,7 +35,9 @@ from af_bench.contrasts import Contrast, contrasts_from
 from af_bench.costs import Budget, add_usage, usage_of
 from af_bench.planning import Design, fixed_pairs
 from af_bench.prices import TokenUsage
-from af_bench.results import SCORER_NAME, GateMetrics
+from af_bench.pairs import ScoredSample, observations, pair_table
+from af_bench.report_schema import GateMetrics
+from af_bench.results import scored_sample
 from af_bench.sequential import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
 from af_bench.shards import Shard, shard_pairs, task_pairs
 from af_bench.stats import wilson_interval
@@ -45,10 +46,6 @@ from af_bench.thresholds import Thresholds
 PLANNED_POWER = 0.8
 MANAGER = "af_bench/adaptive_gate"
 StopReason = Literal["pass", "fail", "cost"]
-
-SampleValue = Mapping[str, float] | None
-"""One sample's af-bench score value, or None when it cannot count (an error, no score)."""
-
 
 def pair_order(task: Task, seed: int | None, shard: Shard | None = None, limit: int | None = None) -> list[str]:
     """The task's pair ids in the order the gate admits them: seeded random, so the first pairs
@@ -66,35 +63,6 @@ def limits_of(thresholds: Thresholds, contrasts: Sequence[Contrast]) -> list[Lim
         for name, value in sorted(table.items())
         if value is not None and name in names
     ]
-
-
-def sample_value(sample: EvalSample) -> SampleValue:
-    """What the gate keeps of a finished sample: its usable score value, never the transcript."""
-    score = (sample.scores or {}).get(SCORER_NAME)
-    value = score.value if score is not None and isinstance(score.value, dict) else None
-    if sample.error is not None or value is None:
-        return None
-    if float(value.get("failed", 1.0)) > 0 or float(value.get("blocked", 0.0)) > 0:
-        return None
-    return {str(k): float(v) for k, v in value.items() if isinstance(v, (int, float))}
-
-
-def pair_observation(values: Mapping[str, Sequence[SampleValue]], contrast: Contrast) -> float | None:
-    """One pair's observation: first − second (or the first condition's value for a rate), each
-    averaged over its epochs; None when a condition has no usable value."""
-
-    def mean(condition: str) -> float | None:
-        kept = [v[contrast.behaviour] for v in values.get(condition, ()) if v is not None
-                and contrast.behaviour in v and not math.isnan(v[contrast.behaviour])]
-        return math.fsum(kept) / len(kept) if kept else None
-
-    first = mean(contrast.first)
-    if first is None:
-        return None
-    if contrast.second is None:
-        return first
-    second = mean(contrast.second)
-    return None if second is None else first - second
 
 
 def confidence(observed: Sequence[float], contrast: Contrast, alpha: float) -> Interval:
@@ -123,7 +91,8 @@ class SequentialRule:
 @dataclass
 class _Pair:
     remaining: int
-    values: dict[str, list[SampleValue]] = field(default_factory=lambda: defaultdict(list))
+    """Samples (conditions × epochs) still to finish."""
+    scored: list[ScoredSample] = field(default_factory=list)
 
 
 @dataclass
@@ -215,7 +184,7 @@ class AdaptiveGate(SampleSource):
         self._unbilled = add_usage(self._unbilled, used)
         pair = self._pairs.get(str((sample.metadata or {}).get("pair_id")))
         if pair is not None:
-            pair.values[str((sample.metadata or {}).get("condition"))].append(sample_value(sample))
+            pair.scored.append(scored_sample(sample))
             pair.remaining -= 1
         self._advance()
         return self._admit() or None
@@ -225,8 +194,7 @@ class AdaptiveGate(SampleSource):
         self._outstanding -= 1
         pair = self._pairs.get(str((sample.metadata or {}).get("pair_id")))
         if pair is not None:
-            pair.values[str((sample.metadata or {}).get("condition"))].append(None)
-            pair.remaining -= 1
+            pair.remaining -= 1  # nothing to count: the pair reads as incomplete
         self._advance()
         return self._admit() or None
 
@@ -250,6 +218,9 @@ class AdaptiveGate(SampleSource):
         )
 
     # The gate --------------------------------------------------------------------------------
+    def admitted_sample_ids(self) -> list[str | int]:
+        return [s.id for p in self._order[:self._admitted] for s in self._samples[p] if s.id is not None]
+
     def used_pairs(self) -> list[str]:
         return self._order[:self.pairs_used]
 
@@ -311,18 +282,14 @@ class AdaptiveGate(SampleSource):
 
     def _check_sequential(self, pairs: int) -> StopReason | None:
         assert self._rule is not None
-        self.series = {c.name: list(self._observations(c, pairs)) for c in self._rule.contrasts}
+        prefix = self._order[:pairs]
+        table = pair_table(s for pair_id in prefix for s in self._pairs[pair_id].scored)
+        self.series = {c.name: observations(table, prefix, c) for c in self._rule.contrasts}
         self.intervals = {c.name: confidence(self.series[c.name], c, self._rule.alpha) for c in self._rule.contrasts}
         completed = min((len(v) for v in self.series.values()), default=0)
         if completed < self._rule.min_pairs:
             return None
         return decide(self.intervals, list(self._rule.limits))
-
-    def _observations(self, contrast: Contrast, pairs: int) -> Iterator[float]:
-        for pair_id in self._order[:pairs]:
-            observed = pair_observation(self._pairs[pair_id].values, contrast)
-            if observed is not None:
-                yield observed
 
     def _bill(self) -> float | None:
         if self._budget is None:
@@ -406,21 +373,17 @@ class AdaptiveStop:
         once, so it stays valid when the values are re-scored after the stop)."""
         if self.alpha is None:
             return {}
-        values: dict[str, dict[str, list[SampleValue]]] = defaultdict(lambda: defaultdict(list))
-        for sample in samples:
-            meta = sample.metadata or {}
-            values[str(meta.get("pair_id"))][str(meta.get("condition"))].append(sample_value(sample))
-        out: dict[str, Interval] = {}
-        for contrast in contrasts:
-            observed = [o for p in self.pairs if (o := pair_observation(values.get(p, {}), contrast)) is not None]
-            out[contrast.name] = confidence(observed, contrast, self.alpha)
-        return out
+        used = set(self.pairs)
+        table = pair_table(scored_sample(s) for s in samples if str((s.metadata or {}).get("pair_id")) in used)
+        return {c.name: confidence(observations(table, self.pairs, c), c, self.alpha) for c in contrasts}
 
 
 def record_stop(log: EvalLog, gate: AdaptiveGate) -> None:
-    """Write why the gate stopped into the log's results (and its file's header)."""
+    """Write why the gate stopped into the log's results, and the samples it ran into its dataset
+    (inspect's header lists only the seed of a sample source), in a header-only rewrite."""
     if log.results is None or not log.location:
         return
     log.results.early_stopping = gate.stop_summary()
-    header = log.model_copy(update={"samples": None})
-    write_eval_log(header, log.location, header_only=True)
+    ran = gate.admitted_sample_ids()
+    log.eval.dataset = log.eval.dataset.model_copy(update={"sample_ids": ran, "samples": len(ran)})
+    write_eval_log(log.model_copy(update={"samples": None}), log.location, header_only=True)

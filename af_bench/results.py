@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,29 +162,46 @@ def read_samples(location: str) -> Iterator[EvalSample]:
 
 @dataclass
 class GateReading:
-    """What a gate keeps of its log: the figures, the sample records, the sampling settings."""
+    """What a gate keeps of its log: the figures, the sample records, the sampling settings and
+    the AF classifier the scorer used."""
 
     metrics: GateMetrics
     samples: list[SampleRecord]
     sampling: dict[str, Any] = field(default_factory=dict)
+    classifier: str | None = None
 
 
-def read_gate(header: EvalLog, samples: Iterable[EvalSample]) -> GateReading:
+def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[str] | None = None) -> GateReading:
     """A gate's figures and records from a log header (its eval spec: scenario metadata, sample
-    ids, epochs) and its samples, consumed once and one at a time."""
+    ids, epochs) and its samples, consumed once and one at a time. With `pairs` (an adaptive
+    gate's), only those pairs' samples count, and every condition and epoch of each is expected."""
     metadata = header.eval.metadata or {}
     measured = behaviour_named(metadata.get("scoring", {}).get("behaviour", COMPLIANCE))
-    expected = len(header.eval.dataset.sample_ids or []) * (header.eval.config.epochs or 1)
+    epochs = header.eval.config.epochs or 1
+    if pairs is None:
+        expected = len(header.eval.dataset.sample_ids or []) * epochs
+    else:
+        expected = len(pairs) * max(1, len(metadata.get("conditions") or ())) * epochs
     records: list[SampleRecord] = []
     scored: list[ScoredSample] = []
     sampling: dict[str, Any] | None = None
+    classifier: str | None = None
     for sample in samples:
+        if pairs is not None and str((sample.metadata or {}).get("pair_id")) not in pairs:
+            continue
         records.append(_sample_record(sample))
         scored.append(scored_sample(sample))
-        if sampling is None:
-            sampling = sampling_of(sample)
+        sampling = sampling or sampling_of(sample)
+        classifier = classifier or _classifier_of(sample)
     metrics = metrics_from(records, pair_table(scored), metadata, [measured.key] if measured else [], expected)
-    return GateReading(metrics, records, sampling or {})
+    return GateReading(metrics, records, sampling or {}, classifier)
+
+
+def _classifier_of(sample: EvalSample) -> str | None:
+    for score in (sample.scores or {}).values():
+        if score.metadata and "af_classifier" in score.metadata:
+            return str(score.metadata["af_classifier"])
+    return None
 
 
 def gate_metrics(

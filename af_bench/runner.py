@@ -20,7 +20,7 @@ from af_bench.sequential import Interval
 from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.gate import GateSpec
 from af_bench.report_schema import GateRecord
-from af_bench.results import gate_metrics, sampling_settings
+from af_bench.results import read_gate, read_samples
 from af_bench.verdict import af_gating
 from af_bench.verdict import verdict_of as judge
 from af_bench.scenario import with_protocol
@@ -102,6 +102,7 @@ def run_eval(
         # Keep going past a failed sample so the gate can report every error with counts.
         fail_on_error=False,
         display="none",
+        log_header_only=True,
     )
     return log
 
@@ -314,14 +315,18 @@ def record_from_log(
         record.error = explain_error(
             record.model, _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
         )
-        if not log.samples:
-            return record
-    metrics, samples = gate_metrics(log if pairs is None else _restricted(log, pairs))
+    # A finished gate's log is read back one sample at a time: held whole, with every event, a
+    # large gate's log would be most of the process's memory.
+    reading = read_gate(log, log.samples if log.samples is not None else read_samples(log.location),
+                        None if pairs is None else set(pairs))
+    metrics, samples = reading.metrics, reading.samples
+    if log.status != "success" and not samples:
+        return record
     if sequence:
         metrics = with_sequence_intervals(metrics, sequence)
     record.metrics, record.samples = metrics, samples
-    record.sampling = sampling_settings(log)
-    record.classifier = _classifier(log)
+    record.sampling = reading.sampling
+    record.classifier = reading.classifier
     if record.classifier == "judge":
         record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
     gating = af_gating(record.classifier, record.model, af_classifier)
@@ -337,15 +342,6 @@ def record_from_log(
     record.status = "fail" if found else "pass"
     record.passed = not found
     return record
-
-
-def _restricted(log: EvalLog, pairs: Sequence[str]) -> EvalLog:
-    """The log as if it held only the samples of `pairs` (every one of which was scheduled)."""
-    used = set(pairs)
-    samples = [s for s in log.samples or [] if str((s.metadata or {}).get("pair_id")) in used]
-    ids = list(dict.fromkeys(s.id for s in samples))
-    dataset = log.eval.dataset.model_copy(update={"sample_ids": ids, "samples": len(ids)})
-    return log.model_copy(update={"samples": samples, "eval": log.eval.model_copy(update={"dataset": dataset})})
 
 
 def judge_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -379,11 +375,3 @@ def explain_error(model: str, message: str) -> str:
     if "authentication_error" in lowered or ("401" in lowered and "key" in lowered):
         return f"{where} rejected the API key for {model}: {message}"
     return f"{model} at {where}: {message}"
-
-
-def _classifier(log: EvalLog) -> str | None:
-    for sample in log.samples or []:
-        for score in (sample.scores or {}).values():
-            if score.metadata and "af_classifier" in score.metadata:
-                return str(score.metadata["af_classifier"])
-    return None
