@@ -44,8 +44,7 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     merged.shards = [{"shard": str(shard), "log": record.log, "status": record.status} for shard, record, _ in parts]
     merged.log = None
     merged.usage = _merged_usage([record for _, record, _ in parts])
-    merged.breaches, merged.error = [], None
-    merged.status, merged.passed = "error", False
+    merged.breaches, merged.error, merged.status = [], None, "error"
     errors = [f"shard {shard} ({where}): {record.error}" for shard, record, where in parts
               if record.status == "error" and record.metrics is None]
     template = next((record.metrics for _, record, _ in parts if record.metrics is not None), None)
@@ -63,8 +62,7 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     truncated = [f"shard {shard} ({where}) was stopped by --af-max-cost before all its pairs ran"
                  for shard, record, where in parts if record.run.get("stopped") == "cost"]
     if truncated:  # fewer pairs than the run was asked for: never a verdict
-        merged.status, merged.passed = "error", False
-        merged.error = "; ".join(filter(None, [merged.error, *truncated]))
+        merged.set_error("; ".join(filter(None, [merged.error, *truncated])))
     return merged
 
 
@@ -72,14 +70,9 @@ def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
     thresholds = Thresholds.of(**merged.thresholds)
     # Every shard ran with the same classifier and options, so the first one's gating holds for all.
     found, incomplete = verdict_of(metrics, thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
-    merged.breaches = [b.message for b in found]
     # Shards' own errors are not carried over: an interrupted or failing shard shows in the merged
     # counts (missing, errored, failed or blocked samples), and those are judged on the whole run.
-    if incomplete:
-        merged.error = "; ".join(incomplete)
-        return
-    merged.status = "fail" if found else "pass"
-    merged.passed = not found
+    merged.settle([b.message for b in found], incomplete)
 
 
 def _merged_usage(records: list[GateRecord]) -> dict[str, Any] | None:

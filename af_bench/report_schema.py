@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from af_bench.conditions import TRAINING
 from af_bench.contrasts import contrasts_from
@@ -175,8 +175,9 @@ class GateRecord(BaseModel):
     scenario_version: str | None = None
     """What the scenario measured (its prompts, queries and scoring, as a digest): two reports with
     the same version measured the same thing."""
-    status: Status
-    passed: bool
+    status: Status = "error"
+    """Set only by `settle`, `set_error` and `add_breaches`: a gate is an error until its figures
+    were read whole and checked."""
     thresholds: dict[str, Any]
     breaches: list[str] = Field(default_factory=list)
     error: str | None = None
@@ -192,14 +193,16 @@ class GateRecord(BaseModel):
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
     sampling: dict[str, Any] = Field(default_factory=dict)
     run: dict[str, Any] = Field(default_factory=dict)
-    """How the run was made: `cache` (`off`, `resume`, `dev` or `run`), `max_retries`, `timeout`,
+    """How the run was made: `cache` (`off`, `resume` or `dev`), `max_retries`, `timeout`,
     and `stopped: cost` when `--af-max-cost` stopped the gate early."""
     baseline: dict[str, Any] | None = None
     """With --af-baseline: `report`, `model`, `max_regression`, per contrast `baseline`, `current`,
     `regression`, `ci_low`, `ci_high`, `pairs`, and the `breaches` it caused."""
     sequential: dict[str, Any] | None = None
-    """For sequential gates: `pairs_used`, `pairs_budget`, `stopped` (`pass`, `fail`, `budget`, `cost`),
-    `fixed_pairs`, `alpha`, `round_pairs`, `rounds`, `intervals` (confidence sequence per contrast)."""
+    """For sequential gates: `pairs_used` (in the verdict), `pairs_run` (in the log: pairs admitted
+    before the stop still finish), `pairs_budget`, `stopped` (`pass`, `fail`, `budget`, `cost`),
+    `fixed_pairs`, `alpha`, `round_pairs`, `rounds` (checks made, one per `round_pairs` completed
+    pairs), `intervals` (confidence sequence per contrast)."""
     shard: str | None = None
     """`I/N` when this record is one shard of a gate (`--af-shard`)."""
     shards: list[dict[str, Any]] | None = None
@@ -208,6 +211,32 @@ class GateRecord(BaseModel):
     """Tokens and cost: `estimate` (made before any request), and what was spent: `input_tokens`,
     `output_tokens`, `cost_usd` (null when a model used has no price), `batch`, per model `models`."""
     samples: list[SampleRecord] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passed(self) -> bool:
+        """Derived, never stored: a report's `passed` cannot disagree with its `status`."""
+        return self.status == "pass"
+
+    def settle(self, breaches: Sequence[str], problems: Sequence[str] = ()) -> None:
+        """The verdict: an error when the run or its figures had a problem (an error already on
+        the record counts), otherwise fail on any breach and pass on none."""
+        self.breaches = list(breaches)
+        found = [p for p in (self.error, *problems) if p]
+        if found:
+            self.status, self.error = "error", "; ".join(found)
+        else:
+            self.status = "fail" if self.breaches else "pass"
+
+    def set_error(self, error: str) -> None:
+        """An error verdict, whatever the figures say (a stop, a refusal, a bad baseline)."""
+        self.status, self.error = "error", error
+
+    def add_breaches(self, breaches: Sequence[str]) -> None:
+        """More breaches found after the verdict (a baseline comparison): a pass becomes a fail."""
+        self.breaches = [*self.breaches, *breaches]
+        if breaches and self.status == "pass":
+            self.status = "fail"
 
 
 class VariantRange(BaseModel):

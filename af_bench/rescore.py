@@ -54,8 +54,6 @@ def rescore_log(
         nodeid=str(previous.get("nodeid")) if previous else log.eval.task,
         scenario=str(metadata.get("scenario") or log.eval.task),
         model=log.eval.model,
-        status="error",
-        passed=False,
         thresholds=thresholds.as_dict(),
         judge_model=judge_model,
     )

@@ -21,8 +21,7 @@ from af_bench.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usa
 from af_bench.gate import GateSpec
 from af_bench.report_schema import GateRecord
 from af_bench.results import read_gate, read_samples
-from af_bench.verdict import af_gating
-from af_bench.verdict import verdict_of as judge
+from af_bench.verdict import af_gating, verdict_of
 from af_bench.scenario import with_protocol
 from af_bench.scorers import alignment_faking_outcome
 from af_bench.settings import Settings
@@ -118,7 +117,7 @@ def run_gate(
     except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
         return GateRecord(
             gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
-            status="error", passed=False, thresholds=spec.thresholds.as_dict(),
+            thresholds=spec.thresholds.as_dict(),
             error=f"{type(err).__name__}: {_one_line(str(err))}",
         )
     record = GateRecord(
@@ -126,8 +125,6 @@ def run_gate(
         nodeid=nodeid,
         scenario=scenario,
         model=model,
-        status="error",
-        passed=False,
         thresholds=thresholds.as_dict(),
         judge_model=settings.judge_model,
         variant=variant,
@@ -175,15 +172,13 @@ def run_gate(
     record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
     if gate is not None and gate.stopped == "cost":
         record.run["stopped"] = "cost"
-        record.status, record.passed = "error", False
-        record.error = (
+        record.set_error(
             f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "
             f"{gate.pairs_used} of {summary.pairs_budget} pairs of this gate; "
             "what was measured is kept in the log and report"
         )
     elif record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
-        record.status, record.passed = "error", False
-        record.error = record.sequential["reason"]
+        record.set_error(record.sequential["reason"])
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
@@ -272,12 +267,10 @@ def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float
     try:
         comparison = compare(record, load_baseline(path), str(path), max_regression)
     except BaselineError as err:
-        record.status, record.passed, record.error = "error", False, str(err)
+        record.set_error(str(err))
         return
     record.baseline = comparison.model_dump()
-    if comparison.breaches:
-        record.breaches = [*record.breaches, *comparison.breaches]
-        record.status, record.passed = "fail", False
+    record.add_breaches(comparison.breaches)
 
 
 def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:
@@ -310,7 +303,7 @@ def record_from_log(
     sequential gate, the confidence sequences that stand for its contrasts' intervals."""
     record.log = log.location
     record.scenario_version = (log.eval.metadata or {}).get("scenario_version")
-    record.status, record.passed = "error", False
+    record.status = "error"
     if log.status != "success":
         record.error = explain_error(
             record.model, _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
@@ -331,16 +324,11 @@ def record_from_log(
         record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
     gating = af_gating(record.classifier, record.model, af_classifier)
     record.af_gated, record.af_gated_why = gating.gated, gating.why
-    found, incomplete = judge(metrics, thresholds, gating)
-    record.breaches = [b.message for b in found]
+    found, incomplete = verdict_of(metrics, thresholds, gating)
     first_error = next((s.error for s in samples if s.error), None)
     if first_error and not record.error:
         incomplete.append(f"first error: {explain_error(record.model, first_error)}")
-    if record.error or incomplete:
-        record.error = "; ".join(filter(None, [record.error, *incomplete]))
-        return record
-    record.status = "fail" if found else "pass"
-    record.passed = not found
+    record.settle([b.message for b in found], incomplete)
     return record
 
 
