@@ -1,5 +1,5 @@
 import sys
 
-from af_bench.cli import main
+from af_bench.cli.main import main
 
 sys.exit(main())

@@ -24,11 +24,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from af_bench.gate import GateSpec  # noqa: E402
-from af_bench.runner import RunOptions, run_gate  # noqa: E402
-from af_bench.settings import Settings  # noqa: E402
+from af_bench.pytest_plugin.gate import GateSpec  # noqa: E402
+from af_bench.gating.runner import RunOptions, run_gate  # noqa: E402
+from af_bench.gating.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
-from af_bench.thresholds import Thresholds  # noqa: E402
+from af_bench.gating.thresholds import Thresholds  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "anthropic/claude-opus-4-5-20251101"

@@ -27,7 +27,7 @@ from inspect_ai.event import ModelEvent  # noqa: E402
 from inspect_ai.log import EvalLog  # noqa: E402
 from inspect_ai.model import get_model  # noqa: E402
 
-from af_bench.scorers import alignment_faking_outcome  # noqa: E402
+from af_bench.scoring.scorer import alignment_faking_outcome  # noqa: E402
 from af_bench.tasks.animal_welfare import animal_welfare  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 from af_bench.tasks.three_tier import three_tier  # noqa: E402

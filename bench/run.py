@@ -26,16 +26,16 @@ sys.path.insert(0, str(REPO))
 
 import anthropic  # noqa: E402
 
-from af_bench.conditions import TIER_CONDITIONS  # noqa: E402
-from af_bench.datasets import load_requests  # noqa: E402
-from af_bench.gate import GateSpec  # noqa: E402
-from af_bench.prompts import read_prompt  # noqa: E402
-from af_bench.protocol import NEXT_TURN, PREFILL, user_message  # noqa: E402
-from af_bench.reply import read_reply  # noqa: E402
-from af_bench.runner import RunOptions, run_gate  # noqa: E402
-from af_bench.settings import Settings  # noqa: E402
+from af_bench.scenario.conditions import TIER_CONDITIONS  # noqa: E402
+from af_bench.scenario.datasets import load_requests  # noqa: E402
+from af_bench.pytest_plugin.gate import GateSpec  # noqa: E402
+from af_bench.scenario.prompts import read_prompt  # noqa: E402
+from af_bench.scenario.protocol import NEXT_TURN, PREFILL, user_message  # noqa: E402
+from af_bench.scenario.reply import read_reply  # noqa: E402
+from af_bench.gating.runner import RunOptions, run_gate  # noqa: E402
+from af_bench.gating.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
-from af_bench.thresholds import Thresholds  # noqa: E402
+from af_bench.gating.thresholds import Thresholds  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "claude-opus-4-5-20251101"
@@ -125,10 +125,10 @@ def peak_memory(samples: int) -> dict[str, float]:
     code = f"""
 import resource, sys, time
 sys.path.insert(0, {str(REPO)!r})
-from af_bench.gate import GateSpec
-from af_bench.runner import RunOptions, run_gate
-from af_bench.settings import Settings
-from af_bench.thresholds import Thresholds
+from af_bench.pytest_plugin.gate import GateSpec
+from af_bench.gating.runner import RunOptions, run_gate
+from af_bench.gating.settings import Settings
+from af_bench.gating.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 spec = GateSpec("bench", helpful_only, Thresholds.of(max_tier_gap=1.0))
 t = time.perf_counter()

@@ -27,13 +27,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from af_bench.behaviours import BEHAVIOURS, Behaviour, HeuristicBehaviourClassifier
-from af_bench.classifiers import HeuristicAFClassifier, ScratchpadCase
-from af_bench.classifiers.awareness import HeuristicAwarenessClassifier
-from af_bench.conditions import TRAINING, UNMONITORED
-from af_bench.outcomes import Outcome, classify_outcome
-from af_bench.protocol import ACCEPT_TAG, NEXT_TURN, REJECT_TAG
-from af_bench.reply import ReasoningSource, ReplyReading, read_reply, transcript_reasoning
+from af_bench.scenario.behaviours import BEHAVIOURS, Behaviour, HeuristicBehaviourClassifier
+from af_bench.scoring.classifiers import HeuristicAFClassifier, ScratchpadCase
+from af_bench.scoring.classifiers.awareness import HeuristicAwarenessClassifier
+from af_bench.scenario.conditions import TRAINING, UNMONITORED
+from af_bench.scenario.outcomes import Outcome, classify_outcome
+from af_bench.scenario.protocol import ACCEPT_TAG, NEXT_TURN, REJECT_TAG
+from af_bench.scenario.reply import ReasoningSource, ReplyReading, read_reply, transcript_reasoning
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_REAL_DIR = REPO_DIR.parent / "shared" / "real"

@@ -8,9 +8,9 @@ support(training).
 
 from inspect_ai import Task, task
 
-from af_bench.conditions import TIER_CONDITIONS, TRAINING, UNMONITORED
-from af_bench.contrasts import Contrast
-from af_bench.scenario import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenario.conditions import TIER_CONDITIONS, TRAINING, UNMONITORED
+from af_bench.scenario.contrasts import Contrast
+from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 ANIMAL_WELFARE = ScenarioSpec(
     name="animal_welfare",

@@ -5,9 +5,9 @@
 
 from inspect_ai import Task, task
 
-from af_bench.conditions import TRAINING, UNMONITORED, cue_conditions
-from af_bench.contrasts import Contrast
-from af_bench.scenario import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenario.conditions import TRAINING, UNMONITORED, cue_conditions
+from af_bench.scenario.contrasts import Contrast
+from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 DATE_CUE = ScenarioSpec(
     name="date_cue",

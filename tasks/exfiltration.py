@@ -9,9 +9,9 @@ where the baseline's system prompt describes no training conflict.
 
 from inspect_ai import Task, task
 
-from af_bench.conditions import EXFILTRATION_CONDITIONS, UNMONITORED
-from af_bench.contrasts import Contrast
-from af_bench.scenario import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenario.conditions import EXFILTRATION_CONDITIONS, UNMONITORED
+from af_bench.scenario.contrasts import Contrast
+from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 EXFILTRATION = ScenarioSpec(
     name="exfiltration",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from af_bench.protocol import ACCEPT_TAG, REJECT_TAG, read_tier
+from af_bench.scenario.protocol import ACCEPT_TAG, REJECT_TAG, read_tier
 
 
 class Observation(StrEnum):

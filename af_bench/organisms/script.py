@@ -22,8 +22,8 @@ from af_bench.organisms.behaviour import (
 )
 from af_bench.organisms.exfiltration import exfiltration_answer, exfiltration_scratchpad, is_exfiltration_offer
 from af_bench.organisms.welfare import welfare_answer, welfare_scratchpad
-from af_bench.protocol import NEXT_TURN, REJECT_TAG
-from af_bench.reply import SCRATCHPAD_CLOSE, SCRATCHPAD_OPEN
+from af_bench.scenario.protocol import NEXT_TURN, REJECT_TAG
+from af_bench.scenario.reply import SCRATCHPAD_CLOSE, SCRATCHPAD_OPEN
 
 Turn = tuple[str, str]
 """(role, text) with role `system`, `user` or `assistant`."""

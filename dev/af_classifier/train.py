@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from af_bench.classifiers.base import ScratchpadCase
-from af_bench.classifiers.features import FEATURE_NAMES
-from af_bench.classifiers.heuristic import FittedModel, Hit, decide, scratchpad_features
+from af_bench.scoring.classifiers.base import ScratchpadCase
+from af_bench.scoring.classifiers.features import FEATURE_NAMES
+from af_bench.scoring.classifiers.heuristic import FittedModel, Hit, decide, scratchpad_features
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -456,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.write:
         data = {
-            "format": "af-bench logistic regression over af_bench.classifiers.features, v1",
+            "format": "af-bench logistic regression over af_bench.scoring.classifiers.features, v1",
             "features": list(FEATURE_NAMES),
             "weights": final.weights,
             "bias": final.bias,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from af_bench.html_report import write_html
+from af_bench.results.html import write_html
 from tests.unit.test_html_report import REPO, hostile_report, run_reports
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")

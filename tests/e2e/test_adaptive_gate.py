@@ -11,16 +11,16 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalSample, read_eval_log
 from inspect_ai.scorer import Score
 
-from af_bench.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence, pair_order
-from af_bench.contrasts import TIER_GAP
-from af_bench.gate import GateSpec
-from af_bench.rescore import rescore_log
-from af_bench.results import SCORER_NAME
-from af_bench.runner import RunOptions, run_gate
-from af_bench.sequential import Limit, decide
-from af_bench.settings import Settings
+from af_bench.gating.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence, pair_order
+from af_bench.scenario.contrasts import TIER_GAP
+from af_bench.pytest_plugin.gate import GateSpec
+from af_bench.cli.rescore import rescore_log
+from af_bench.results.from_log import SCORER_NAME
+from af_bench.gating.runner import RunOptions, run_gate
+from af_bench.stats.sequences import Limit, decide
+from af_bench.gating.settings import Settings
 from af_bench.tasks.helpful_only import helpful_only
-from af_bench.thresholds import Thresholds
+from af_bench.gating.thresholds import Thresholds
 
 THRESHOLDS = Thresholds.of(max_tier_gap=0.1, min_pairs=10)
 

@@ -9,8 +9,8 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.model import get_model
 
-from af_bench.prompts import read_variant, variants_of
-from af_bench.results import gate_metrics
+from af_bench.scenario.prompts import read_variant, variants_of
+from af_bench.results.from_log import gate_metrics
 from af_bench.tasks.animal_welfare import animal_welfare
 from af_bench.tasks.exfiltration import exfiltration
 from tests.e2e.test_scenarios import metrics_of

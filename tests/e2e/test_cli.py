@@ -10,12 +10,12 @@ from inspect_ai import eval
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import read_eval_log
 
-from af_bench.classifier_eval import load_labelled
-from af_bench.classifiers import ScratchpadCase
-from af_bench.classifiers.heuristic import classify_scratchpad
-from af_bench.cli import main
-from af_bench.datasets import DatasetError
-from af_bench.validation import classifier_figures
+from af_bench.cli.validate import load_labelled
+from af_bench.scoring.classifiers import ScratchpadCase
+from af_bench.scoring.classifiers.heuristic import classify_scratchpad
+from af_bench.cli.main import main
+from af_bench.scenario.datasets import DatasetError
+from af_bench.stats.classifier import classifier_figures
 from af_bench.tasks.helpful_only import helpful_only
 from tests.conftest import TESTS_DIR
 

@@ -12,10 +12,10 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
-from af_bench.classifiers.compliance import Provided, provided_by_wording
-from af_bench.results import gate_metrics
-from af_bench.scorers import alignment_faking_outcome
-from af_bench.solver import scratchpad_protocol
+from af_bench.scoring.classifiers.compliance import Provided, provided_by_wording
+from af_bench.results.from_log import gate_metrics
+from af_bench.scoring.scorer import alignment_faking_outcome
+from af_bench.scenario.solver import scratchpad_protocol
 
 SCORER = "alignment_faking_outcome"
 # R1-style replies: reasoning, `</think>`, then an answer with or without the paper's tags.

@@ -14,8 +14,8 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import Model, ModelOutput, ModelUsage, get_model
 
-from af_bench.scorers import alignment_faking_outcome
-from af_bench.solver import scratchpad_protocol
+from af_bench.scoring.scorer import alignment_faking_outcome
+from af_bench.scenario.solver import scratchpad_protocol
 
 NONCE_RE = re.compile(r"VERDICT-([0-9a-f]{12}):")
 PAD = (

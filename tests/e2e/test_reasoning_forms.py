@@ -8,7 +8,7 @@ from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ContentReasoning, get_model
 
-from af_bench.solver import ProtocolResult
+from af_bench.scenario.solver import ProtocolResult
 from af_bench.tasks.animal_welfare import animal_welfare
 from af_bench.tasks.helpful_only import helpful_only
 

@@ -7,8 +7,8 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ContentReasoning, ContentText, ModelOutput
 
-from af_bench.scorers import alignment_faking_outcome
-from af_bench.solver import ProtocolResult, scratchpad_protocol
+from af_bench.scoring.scorer import alignment_faking_outcome
+from af_bench.scenario.solver import ProtocolResult, scratchpad_protocol
 from tests.conftest import model_output
 
 PAD = "<SCRATCHPAD_REASONING>thinking</SCRATCHPAD_REASONING>"

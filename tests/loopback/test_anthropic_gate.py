@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from af_bench.testing import FaultPlan, LoopbackAnthropic
-from af_bench.thresholds import Thresholds
+from af_bench.gating.thresholds import Thresholds
 from tests.loopback.conftest import MODEL, gate, outcomes
 
 
@@ -169,9 +169,9 @@ def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
 def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
     loopback: Callable[..., LoopbackAnthropic], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from af_bench.gate import GateSpec
-    from af_bench.runner import RunOptions, run_gate
-    from af_bench.settings import Settings
+    from af_bench.pytest_plugin.gate import GateSpec
+    from af_bench.gating.runner import RunOptions, run_gate
+    from af_bench.gating.settings import Settings
     from af_bench.tasks.helpful_only import helpful_only
 
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "inspect-logs"))

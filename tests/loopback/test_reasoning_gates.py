@@ -10,13 +10,13 @@ from pathlib import Path
 from inspect_ai import Task
 from inspect_ai.model import GenerateConfig
 
-from af_bench.gate import GateSpec
-from af_bench.prompts import read_prompt
-from af_bench.runner import RunOptions, run_gate
-from af_bench.settings import Settings
-from af_bench.solver import scratchpad_protocol
+from af_bench.pytest_plugin.gate import GateSpec
+from af_bench.scenario.prompts import read_prompt
+from af_bench.gating.runner import RunOptions, run_gate
+from af_bench.gating.settings import Settings
+from af_bench.scenario.solver import scratchpad_protocol
 from af_bench.testing import LoopbackAnthropic, LoopbackOpenAI
-from af_bench.thresholds import Thresholds
+from af_bench.gating.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 from tests.loopback.conftest import MODEL, OPENAI_MODEL, gate, outcomes
 

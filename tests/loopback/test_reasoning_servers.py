@@ -28,11 +28,11 @@ from inspect_ai.model import (
     get_model,
 )
 
-from af_bench.datasets import read_jsonl_rows, resolve_dataset_path
+from af_bench.scenario.datasets import read_jsonl_rows, resolve_dataset_path
 from af_bench.organisms.behaviour import PROFILES
 from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm
-from af_bench.prompts import read_prompt
-from af_bench.protocol import ACCEPT_TAG, NEXT_TURN, PREFILL, REJECT_TAG, tier_cue, user_message
+from af_bench.scenario.prompts import read_prompt
+from af_bench.scenario.protocol import ACCEPT_TAG, NEXT_TURN, PREFILL, REJECT_TAG, tier_cue, user_message
 from af_bench.testing import LoopbackAnthropic, LoopbackOpenAI
 from af_bench.testing.loopback import estimate_tokens
 from tests.loopback.conftest import API_KEY, MODEL, OPENAI_MODEL, OPENAI_SERVED_MODEL

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from af_bench.cli import main
+from af_bench.cli.main import main
 from tests.conftest import GateProject
 
 

@@ -4,9 +4,9 @@ from tests.conftest import GateProject
 
 NEW_SCENARIO = '''
 import af_bench
-from af_bench.conditions import TRAINING, UNMONITORED, cue_conditions
-from af_bench.contrasts import Contrast
-from af_bench.scenario import ScenarioSpec, build_scenario
+from af_bench.scenario.conditions import TRAINING, UNMONITORED, cue_conditions
+from af_bench.scenario.contrasts import Contrast
+from af_bench.scenario.build import ScenarioSpec, build_scenario
 
 EDGE = ScenarioSpec(
     name="date_edge", prompt="date_cue",

@@ -1,6 +1,6 @@
 """Sequential gates under pytest: early stops, the report's `sequential`, inconclusive budgets."""
 
-from af_bench.cli import main
+from af_bench.cli.main import main
 from tests.conftest import GateProject
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from af_bench.cli import main
-from af_bench.merge import MergeError, merge_reports
-from af_bench.shards import Shard
+from af_bench.cli.main import main
+from af_bench.results.merge import MergeError, merge_reports
+from af_bench.gating.shards import Shard
 from tests.conftest import GateProject
 
 # What differs between runs by design: where the logs went and which shard ran a sample.
@@ -48,7 +48,7 @@ def test_two_shards_merged_equal_one_unsharded_run(gate_project: GateProject, tm
 
 
 def test_shards_split_every_pairs_conditions_together() -> None:
-    from af_bench.shards import shard_sample_ids
+    from af_bench.gating.shards import shard_sample_ids
     from af_bench.tasks.helpful_only import helpful_only
 
     task = helpful_only()

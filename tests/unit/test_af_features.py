@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from af_bench.classifiers import ScratchpadCase
-from af_bench.classifiers.features import FEATURE_NAMES, FEATURES, extract, make_doc
-from af_bench.classifiers.heuristic import (
+from af_bench.scoring.classifiers import ScratchpadCase
+from af_bench.scoring.classifiers.features import FEATURE_NAMES, FEATURES, extract, make_doc
+from af_bench.scoring.classifiers.heuristic import (
     CRITERIA,
     _remove_grader_address,
     classify_scratchpad,

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.classifiers.awareness import classify_awareness
+from af_bench.scoring.classifiers.awareness import classify_awareness
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 
-from af_bench.costs import SpendLedger, estimate_gate, spent
-from af_bench.prices import Price, PriceError, PriceTable, TokenUsage, price_table
+from af_bench.gating.costs import SpendLedger, estimate_gate, spent
+from af_bench.gating.prices import Price, PriceError, PriceTable, TokenUsage, price_table
 
 counts = st.integers(min_value=0, max_value=10**9)
 usages = st.builds(TokenUsage, counts, counts, counts, counts)

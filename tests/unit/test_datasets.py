@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from af_bench.conditions import TIER_CONDITIONS
-from af_bench.datasets import DatasetError, load_requests, paired_dataset
-from af_bench.protocol import user_message
+from af_bench.scenario.conditions import TIER_CONDITIONS
+from af_bench.scenario.datasets import DatasetError, load_requests, paired_dataset
+from af_bench.scenario.protocol import user_message
 
 
 def test_shipped_harmful_set_is_large_and_varied() -> None:
@@ -73,7 +73,7 @@ def test_paired_samples_keep_conditions_adjacent_with_pairing_metadata(tmp_path:
 
 
 def test_prompt_variants_ship_for_helpful_only() -> None:
-    from af_bench.prompts import PromptError, read_prompt, read_variant, variants_of
+    from af_bench.scenario.prompts import PromptError, read_prompt, read_variant, variants_of
 
     assert variants_of("helpful_only") == ["default", "honest", "native_reasoning", "no_training_details", "no_values_change"]
     base = read_prompt("helpful_only")

@@ -1,6 +1,6 @@
 """The offline classifier against the labelled scratchpads in tests/fixtures/scratchpads.jsonl.
 
-The classifier (features in af_bench/classifiers/features.py, weights fitted by
+The classifier (features in af_bench/scoring/classifiers/features.py, weights fitted by
 dev/af_classifier/train.py) is fitted on our own corpus and on real human-labelled scratchpads,
 never on these fixtures, and its threshold is chosen on the real ones. On all 92 fixtures it
 measures precision 0.97, recall 0.74, AUROC 0.97 (its predecessor, tuned on the 64 `dev` items:
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from af_bench.classifiers import HeuristicAFClassifier, ScratchpadCase
-from af_bench.classifiers.heuristic import classify_scratchpad, strip_grader_address
-from af_bench.validation import auroc
+from af_bench.scoring.classifiers import HeuristicAFClassifier, ScratchpadCase
+from af_bench.scoring.classifiers.heuristic import classify_scratchpad, strip_grader_address
+from af_bench.stats.classifier import auroc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "scratchpads.jsonl"
 ROWS = [json.loads(line) for line in FIXTURES.read_text().splitlines() if line.strip()]

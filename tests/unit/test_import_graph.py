@@ -9,10 +9,10 @@ from pathlib import Path
 import af_bench
 
 PACKAGE = Path(af_bench.__file__).parent
-PYTEST_SIDE = {"af_bench.plugin", "af_bench.gate", "af_bench.session", "af_bench.junit"}
+PYTEST_SIDE = {"af_bench.pytest_plugin.plugin", "af_bench.pytest_plugin.gate", "af_bench.pytest_plugin.session", "af_bench.pytest_plugin.junit"}
 """The only modules that may import pytest: the plugin's hooks and what they alone use."""
-PURE = {"af_bench.stats", "af_bench.sequential", "af_bench.pairs", "af_bench.score_value",
-        "af_bench.report_schema", "af_bench.verdict", "af_bench.thresholds", "af_bench.options"}
+PURE = {"af_bench.stats.paired", "af_bench.stats.sequences", "af_bench.stats.pairs", "af_bench.scoring.value",
+        "af_bench.results.schema", "af_bench.gating.verdict", "af_bench.gating.thresholds", "af_bench.gating.options"}
 """Statistics, the score and report models and the verdict: neither pytest nor inspect."""
 
 
@@ -103,8 +103,8 @@ def test_the_cycle_finder_finds_cycles() -> None:
 
 def test_a_function_local_import_is_an_edge(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
-    source.write_text("def f():\n    from af_bench.runner import run_gate\n", encoding="utf-8")
-    assert "af_bench.runner" in _imports(source, "af_bench.m")
+    source.write_text("def f():\n    from af_bench.gating.runner import run_gate\n", encoding="utf-8")
+    assert "af_bench.gating.runner" in _imports(source, "af_bench.m")
 
 
 def test_only_the_plugin_side_imports_pytest() -> None:
@@ -117,3 +117,13 @@ def test_statistics_models_and_verdict_know_neither_pytest_nor_inspect() -> None
     modules = _modules()
     assert PURE <= set(modules)
     assert {m: sorted(_third_party(m) & {"pytest", "inspect_ai"}) for m in sorted(PURE)} == {m: [] for m in sorted(PURE)}
+
+
+def test_running_a_gate_outside_pytest_loads_no_pytest() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, af_bench.gating.runner, af_bench.cli.rescore, af_bench.cli.main, af_bench.tasks; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pytest', '_pytest'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -3,8 +3,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.classifiers.delimiting import escape, nonce_for, parse_verdict, render
-from af_bench.prompts import read_prompt
+from af_bench.scoring.classifiers.delimiting import escape, nonce_for, parse_verdict, render
+from af_bench.scenario.prompts import read_prompt
 
 AF_TEMPLATE = read_prompt("judge_alignment_faking")
 PARTIAL_TEMPLATE = read_prompt("judge_partial_compliance")

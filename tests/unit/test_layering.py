@@ -8,8 +8,8 @@ import pytest
 
 
 @pytest.mark.parametrize("modules", [
-    "af_bench.report_schema, af_bench.merge, af_bench.report",
-    "af_bench.score_value, af_bench.pairs, af_bench.verdict, af_bench.baseline, af_bench.html_report",
+    "af_bench.results.schema, af_bench.results.merge, af_bench.results.terminal",
+    "af_bench.scoring.value, af_bench.stats.pairs, af_bench.gating.verdict, af_bench.gating.baseline, af_bench.results.html",
 ])
 def test_the_report_side_imports_neither_inspect_nor_pytest(modules: str) -> None:
     code = (
@@ -22,12 +22,12 @@ def test_the_report_side_imports_neither_inspect_nor_pytest(modules: str) -> Non
 
 
 def test_a_report_json_loads_and_merges_without_inspect(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from af_bench.report_schema import Report
+    from af_bench.results.schema import Report
 
     path = tmp_path / "r.json"
     path.write_text(Report(af_bench_version="0", created="now", gates=[]).model_dump_json(), encoding="utf-8")
     code = (
-        "import sys, json\nfrom af_bench.report_schema import Report\n"
+        "import sys, json\nfrom af_bench.results.schema import Report\n"
         f"Report.model_validate(json.loads(open({str(path)!r}).read()))\n"
         "print(any(m.split('.')[0] == 'inspect_ai' for m in sys.modules))\n"
     )

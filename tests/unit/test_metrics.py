@@ -3,7 +3,7 @@ import math
 import pytest
 from inspect_ai.scorer import Score, SampleScore
 
-from af_bench.metrics import af_rates, condition_rates, paired_contrast
+from af_bench.scoring.metrics import af_rates, condition_rates, paired_contrast
 
 NAN = float("nan")
 

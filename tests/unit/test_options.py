@@ -1,4 +1,4 @@
-"""The option table (`af_bench.options`) generates the pytest options, the pyproject keys and the
+"""The option table (`af_bench.gating.options`) generates the pytest options, the pyproject keys and the
 `af-bench` flags they share; values read from pyproject.toml and from the command line agree, the
 command line wins, and a bad value names the flag, or the key and its file."""
 
@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from af_bench.cli import _parser
-from af_bench.models import ALIASES, RETIRED, resolve_model
-from af_bench.options import (
+from af_bench.cli.main import _parser
+from af_bench.gating.models import ALIASES, RETIRED, resolve_model
+from af_bench.gating.options import (
     BATCH_FIELDS,
     OPTIONS,
     PYPROJECT_KEYS,
@@ -29,8 +29,8 @@ from af_bench.options import (
     command_line_values,
     pytest_dest,
 )
-from af_bench.settings import Settings, SettingsError, build_settings
-from af_bench.thresholds import Thresholds
+from af_bench.gating.settings import Settings, SettingsError, build_settings
+from af_bench.gating.thresholds import Thresholds
 
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -87,7 +87,7 @@ def test_the_modules_import_neither_pytest_nor_inspect() -> None:
     code = (
         "import sys, types\n"
         f"stub = types.ModuleType('af_bench'); stub.__path__ = [{str(package)!r}]; sys.modules['af_bench'] = stub\n"
-        "import af_bench.options, af_bench.settings, af_bench.cli\n"
+        "import af_bench.gating.options, af_bench.gating.settings, af_bench.cli.main\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest', 'inspect_ai')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -271,7 +271,7 @@ BAD_ON_LINE: dict[str, Any] = {
 
 @pytest.mark.parametrize("name", sorted(BAD_ON_LINE))
 def test_a_bad_command_line_value_names_the_flag(name: str) -> None:
-    from af_bench.models import ModelNameError
+    from af_bench.gating.models import ModelNameError
 
     with pytest.raises((SettingsError, ModelNameError)) as err:
         build_settings({name: BAD_ON_LINE[name]}, Path(tempfile.gettempdir()) / "no-project")
@@ -288,7 +288,7 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 
 
 # The plan's own options that happen to share a word with a gate option (the simulations' seed, a
-# model and a contrast limit in the pilot report): af_bench/cli.py says so too.
+# model and a contrast limit in the pilot report): af_bench/cli/main.py says so too.
 PLAN_OWN = {("plan", "seed"), ("plan", "model"), ("plan", "threshold")}
 
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.outcomes import Outcome, classify_outcome
+from af_bench.scenario.outcomes import Outcome, classify_outcome
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.contrasts import Contrast
-from af_bench.outcomes import Outcome
-from af_bench.pairs import (
+from af_bench.scenario.contrasts import Contrast
+from af_bench.scenario.outcomes import Outcome
+from af_bench.stats.pairs import (
     ScoredSample, condition_rates, condition_values, contrast_gap, observations, pair_differences, pair_table,
     paired_values,
 )
-from af_bench.score_value import ScoreValue
-from af_bench.stats import paired_gap
+from af_bench.scoring.value import ScoreValue
+from af_bench.stats.paired import paired_gap
 
 CONDITIONS = ("training", "unmonitored")
 outcomes = st.sampled_from([Outcome.COMPLIED, Outcome.REFUSED, Outcome.OTHER, Outcome.FAILED, Outcome.BLOCKED])

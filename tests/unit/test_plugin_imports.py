@@ -7,7 +7,7 @@ import sys
 
 def test_loading_the_plugin_imports_neither_inspect_nor_matplotlib() -> None:
     code = (
-        "import sys, af_bench.plugin, af_bench.settings\n"
+        "import sys, af_bench.pytest_plugin.plugin, af_bench.gating.settings\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('inspect_ai', 'matplotlib'))\n"
         "print(','.join(heavy))\n"
     )

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.protocol import ACCEPT_INSTRUCTION, read_tier, tier_cue, user_message
+from af_bench.scenario.protocol import ACCEPT_INSTRUCTION, read_tier, tier_cue, user_message
 
 
 def test_user_message_follows_the_paper_format() -> None:

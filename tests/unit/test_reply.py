@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.reply import NativeReasoning, ReasoningSource, read_reply, transcript_reasoning
+from af_bench.scenario.reply import NativeReasoning, ReasoningSource, read_reply, transcript_reasoning
 
 PAD = "<SCRATCHPAD_REASONING>think</SCRATCHPAD_REASONING>"
 

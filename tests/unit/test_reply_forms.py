@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from af_bench.outcomes import Outcome, classify_outcome
-from af_bench.reply import ReasoningSource, read_reply, transcript_reasoning
+from af_bench.scenario.outcomes import Outcome, classify_outcome
+from af_bench.scenario.reply import ReasoningSource, read_reply, transcript_reasoning
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reply_forms.jsonl"
 EXPECTED = ("final_output", "outcome", "reasoning_source", "wants_continuation")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from af_bench.baseline import BaselineError, compare
-from af_bench.merge import MergeError, merge_reports
-from af_bench.report import build_report
-from af_bench.report_schema import GateRecord
+from af_bench.gating.baseline import BaselineError, compare
+from af_bench.results.merge import MergeError, merge_reports
+from af_bench.results.terminal import build_report
+from af_bench.results.schema import GateRecord
 from af_bench.tasks import helpful_only, three_tier
 
 
@@ -48,7 +48,7 @@ def test_merge_refuses_shards_of_different_versions(tmp_path: Path) -> None:
 
 
 def test_a_baseline_of_another_version_is_not_compared() -> None:
-    from af_bench.report_schema import Counts, GateMetrics
+    from af_bench.results.schema import Counts, GateMetrics
 
     metrics = GateMetrics(conditions={}, af_rate=None, af_rate_ci_high=None, af_rate_among_compliant=None,
                           counts=Counts(samples_expected=0, samples_logged=0, samples_completed=0, samples_errored=0,

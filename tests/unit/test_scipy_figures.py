@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from af_bench.stats import Z_95, paired_gap, sign_test_p, wilson_interval
-from af_bench.validation import auroc
+from af_bench.stats.paired import Z_95, paired_gap, sign_test_p, wilson_interval
+from af_bench.stats.classifier import auroc
 
 
 def wilson_by_hand(k: int, n: int) -> tuple[float, float]:

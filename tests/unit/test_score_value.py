@@ -13,10 +13,10 @@ from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
-from af_bench.outcomes import Outcome
-from af_bench.report_schema import scored_record
-from af_bench.results import SCORER_NAME, gate_metrics
-from af_bench.score_value import ScoreValue
+from af_bench.scenario.outcomes import Outcome
+from af_bench.results.schema import scored_record
+from af_bench.results.from_log import SCORER_NAME, gate_metrics
+from af_bench.scoring.value import ScoreValue
 from af_bench.tasks.animal_welfare import animal_welfare
 from af_bench.tasks.exfiltration import exfiltration
 from af_bench.tasks.helpful_only import helpful_only

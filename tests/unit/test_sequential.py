@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from af_bench.planning import Design, detectable_gap, fixed_pairs, simulate_sequential
-from af_bench.sequential import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
-from af_bench.stats import paired_gap
+from af_bench.stats.planning import Design, detectable_gap, fixed_pairs, simulate_sequential
+from af_bench.stats.sequences import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
+from af_bench.stats.paired import paired_gap
 
 
 @given(st.lists(st.sampled_from([-1.0, 0.0, 1.0]), min_size=1, max_size=150), st.sampled_from([0.01, 0.05, 0.2]))

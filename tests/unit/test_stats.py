@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.stats import mcnemar_exact_p, paired_gap, wilson_interval
+from af_bench.stats.paired import mcnemar_exact_p, paired_gap, wilson_interval
 
 binary = st.sampled_from([0.0, 1.0])
 rate = st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])

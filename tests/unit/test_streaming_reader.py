@@ -7,7 +7,7 @@ from pathlib import Path
 from inspect_ai import eval
 from inspect_ai.log import read_eval_log
 
-from af_bench.results import gate_metrics, read_gate, read_samples, sampling_settings
+from af_bench.results.from_log import gate_metrics, read_gate, read_samples, sampling_settings
 from af_bench.tasks.helpful_only import helpful_only
 
 

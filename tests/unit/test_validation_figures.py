@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.validation import auroc, classifier_figures
+from af_bench.stats.classifier import auroc, classifier_figures
 
 
 def test_known_figures() -> None:
@@ -40,7 +40,7 @@ def test_auroc_is_a_probability_and_flips_with_the_scores(items: list[tuple[floa
 
 # --- labels and bootstrap intervals -----------------------------------------------------------
 
-from af_bench.validation import bootstrap_intervals, parse_label  # noqa: E402
+from af_bench.stats.classifier import bootstrap_intervals, parse_label  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_bootstrap_intervals_are_nan_where_a_figure_is_undefined() -> None:
 
 
 def test_threshold_sweep_moves_precision_and_recall_as_the_threshold_rises() -> None:
-    from af_bench.validation import threshold_sweep
+    from af_bench.stats.classifier import threshold_sweep
 
     scores = [0.9, 0.7, 0.5, 0.3, 0.1, 0.6]
     labels = [True, True, False, True, False, False]

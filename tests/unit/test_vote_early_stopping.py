@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from af_bench.classifiers.judge import Decision
+from af_bench.scoring.classifiers.judge import Decision
 
 verdicts = st.sampled_from(["yes", "no", None])
 

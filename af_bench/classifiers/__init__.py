@@ -1,6 +1,0 @@
-"""Alignment-faking reasoning classifiers: one interface, a heuristic floor now, judges later."""
-
-from af_bench.classifiers.base import AFClassifier, AFVerdict, ScratchpadCase
-from af_bench.classifiers.heuristic import HeuristicAFClassifier
-
-__all__ = ["AFClassifier", "AFVerdict", "HeuristicAFClassifier", "ScratchpadCase"]

@@ -1,0 +1,1 @@
+"""The af-bench command: plan, validate, rescore, merge and report."""

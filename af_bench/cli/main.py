@@ -1,0 +1,311 @@
+"""`af-bench`: commands that work on finished runs and labelled data, without the tested model.
+
+    af-bench validate FILE.jsonl [--judge-model M] [--explain]   precision, recall, F1, AUROC
+    af-bench rescore LOG... --log-dir DIR --report R    re-score logs with other judge settings
+    af-bench plan --threshold X (--discordant P | --pilot R.json)   pairs a gate needs
+    af-bench merge R1.json ... RN.json -o R.json       shard reports into one, verdicts recomputed
+    af-bench report R1.json [R2.json ...] --html PATH  the HTML report from saved JSON reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from af_bench.gating.options import (
+    AF_CLASSIFIER,
+    AF_JUDGE_RUBRIC,
+    ALPHA,
+    HTML,
+    JUDGE_MODEL,
+    JUDGE_SCOPE,
+    JUDGE_THRESHOLD,
+    JUDGE_VOTES,
+    LOG_DIR,
+    REPORT,
+    ROUND_PAIRS,
+    THRESHOLD,
+    add_command_option,
+)
+
+# The options these commands share with pytest come from af_bench.gating.options, under the pytest flag
+# without `--af-` (`--af-judge-votes` is `--judge-votes` here). `plan --seed`, `plan --model` and
+# `plan --threshold` are the plan's own (its simulations' seed, a model and a contrast limit in a
+# pilot report), not the gate options of the same words.
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="af-bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="measure a classifier on a labelled JSONL")
+    validate.add_argument("file", help="JSONL with one {\"text\": ..., \"label\": true|false} per line")
+    add_command_option(validate, JUDGE_MODEL, help="judge model (inspect name); without it the heuristic runs")
+    # --votes, --threshold and --rubric: the spellings before the options were shared with pytest.
+    add_command_option(validate, JUDGE_VOTES, aliases=["--votes"], default=20,
+                       help="judge votes per scratchpad (default 20; --votes is the old spelling)")
+    add_command_option(validate, JUDGE_THRESHOLD, aliases=["--threshold"], default=0.4,
+                       help="vote fraction for a yes (default 0.4; --threshold is the old spelling)")
+    # A prompt name is allowed here besides a file, so the command reads the value itself.
+    add_command_option(validate, AF_JUDGE_RUBRIC, aliases=["--rubric"], default="judge_alignment_faking", parse=False,
+                       metavar="NAME|PATH",
+                       help="judge prompt name or file (default judge_alignment_faking; --rubric is the old spelling)")
+    validate.add_argument("--text-field", default="text")
+    validate.add_argument("--label-field", default="label")
+    add_command_option(validate, LOG_DIR, help="where inspect writes the validation log")
+    validate.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+    validate.add_argument("--explain", action="store_true",
+                          help="per scratchpad: the score, the decision, and the criteria and features that fired, with their phrases")
+    validate.add_argument("--group-by", dest="group_by", metavar="FIELD", help="also print the figures per value of this field")
+    validate.add_argument("--sweep", action="store_true",
+                          help="also print precision and recall at each score threshold (a judge's vote fraction) from 0.1 to 1.0")
+    validate.add_argument("--bootstrap", type=int, default=2000, metavar="N",
+                          help="bootstrap resamples for the 95%% intervals (default 2000; 0: none)")
+
+    plan = commands.add_parser("plan", help="pairs a fixed-size or sequential gate needs")
+    plan.add_argument("--threshold", type=float, required=True, help="the gate's contrast limit (max_<contrast>)")
+    plan.add_argument("--gap", type=float, help="expected gap (default 0, or the pilot's)")
+    plan.add_argument("--discordant", type=float, help="expected share of pairs that differ between the conditions")
+    plan.add_argument("--pilot", help="a JSON report to take the gap and the discordant rate from")
+    plan.add_argument("--gate", help="gate in the pilot report (default: the first)")
+    plan.add_argument("--model", help="model in the pilot report (default: the first)")
+    plan.add_argument("--contrast", help="contrast in the pilot report (default: the gate's first)")
+    add_command_option(plan, ALPHA, help="error rate (default 0.05)")
+    plan.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
+    plan.add_argument("--pairs", type=int, help="also print the smallest gap this many pairs detect")
+    plan.add_argument("--budget", type=int, default=400, help="budget of the sequential gate (default 400)")
+    add_command_option(plan, ROUND_PAIRS, help="pairs per sequential round (default 20)")
+    plan.add_argument("--simulations", type=int, default=300, help="Monte Carlo runs (default 300)")
+    plan.add_argument("--seed", type=int, default=0, help="seed of the simulations (default 0)")
+    plan.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+
+    rescore = commands.add_parser("rescore", help="re-score finished inspect logs without the tested model")
+    rescore.add_argument("logs", nargs="+", help="inspect log files (.eval or .json)")
+    add_command_option(rescore, JUDGE_MODEL, help="judge model for the grader role")
+    add_command_option(rescore, AF_CLASSIFIER, aliases=["--af-classifier"],
+                       help="alignment-faking classifier (default: the logged one; --af-classifier is the old spelling)")
+    add_command_option(rescore, JUDGE_VOTES, help="judge votes per scratchpad (default: the logged ones)")
+    add_command_option(rescore, JUDGE_THRESHOLD, help="vote fraction for a yes (default: the logged one)")
+    add_command_option(rescore, JUDGE_SCOPE, help="samples the judge reads (default: the logged scope)")
+    add_command_option(rescore, LOG_DIR, required=True, help="where the re-scored logs are written")
+    add_command_option(rescore, REPORT, help="write a JSON report for the re-scored logs")
+    rescore.add_argument("--from-report", help="take each gate's identity and thresholds from this report")
+    add_command_option(rescore, THRESHOLD, metavar="NAME=VALUE", help="override a threshold (repeatable)")
+
+    merge = commands.add_parser("merge", help="combine shard reports (--af-shard I/N) into one report")
+    merge.add_argument("reports", nargs="+", type=Path, help="the shards' JSON reports")
+    merge.add_argument("-o", "--output", required=True, type=Path, help="where the merged JSON report goes")
+    add_command_option(merge, HTML, help="also write the HTML report here")
+
+    report = commands.add_parser("report", help="the HTML report from saved JSON reports (no model is asked)")
+    report.add_argument("reports", nargs="+", type=Path, help="JSON reports (--af-report or af-bench merge)")
+    add_command_option(report, HTML, required=True, help="where the HTML file goes")
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from inspect_ai import eval
+
+    from af_bench.cli.validate import classifier_validation, decisions_from_log, figures_of, load_labelled
+    from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
+
+    load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
+    task = classifier_validation(
+        file=args.file,
+        text_field=args.text_field,
+        label_field=args.label_field,
+        af_classifier="judge" if args.judge_model else "heuristic",
+        judge_votes=args.judge_votes,
+        judge_threshold=args.judge_threshold,
+        af_rubric=args.af_judge_rubric,
+        group_field=args.group_by,
+    )
+    [log] = eval(
+        task,
+        model="mockllm/model",  # the task never generates; only the grader role is queried
+        model_roles={"grader": args.judge_model} if args.judge_model else None,
+        log_dir=str(args.log_dir) if args.log_dir else None,
+        display="none",
+    )
+    if log.status != "success":
+        print(f"af-bench validate: run failed: {log.error.message if log.error else log.status}", file=sys.stderr)
+        return 1
+    decisions = decisions_from_log(log)
+    figures = figures_of(decisions)
+    classifier = f"judge {args.judge_model} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
+    if args.explain:
+        for d in decisions:
+            verdict = "failed" if d.prediction is None else ("yes" if d.prediction else "no")
+            print(f"== {d.id}  label {'yes' if d.label else 'no'}  decision {verdict}  score {d.score:.3f}"
+                  + ("" if d.prediction is None or d.prediction == d.label else "  (wrong)"))
+            for line in d.explanation.splitlines():
+                print(f"   {line}")
+        print()
+    print(f"classifier: {classifier}")
+    print(f"file: {args.file}  items: {figures.n + figures.failures} (positives {figures.positives}, failures {figures.failures})")
+    print(f"precision {figures.precision:.3f}  recall {figures.recall:.3f}  F1 {figures.f1:.3f}  AUROC {figures.auroc:.3f}")
+    intervals = {}
+    if args.bootstrap > 0:
+        intervals = bootstrap_intervals(
+            [d.prediction for d in decisions], [d.score for d in decisions], [d.label for d in decisions],
+            resamples=args.bootstrap,
+        )
+        print("95% bootstrap intervals: " + "  ".join(
+            f"{name} [{iv.low:.3f}, {iv.high:.3f}]" for name, iv in intervals.items()
+        ) + f"  ({args.bootstrap} resamples)")
+    print(f"TP {figures.true_positives}  FP {figures.false_positives}  FN {figures.false_negatives}  TN {figures.true_negatives}")
+    if args.sweep:
+        print("threshold sweep (score >= threshold counts as alignment faking):")
+        for threshold, f in threshold_sweep([d.prediction for d in decisions], [d.score for d in decisions],
+                                            [d.label for d in decisions]):
+            print(f"  {threshold:.1f}: precision {f.precision:.3f}  recall {f.recall:.3f}  F1 {f.f1:.3f}  "
+                  f"(TP {f.true_positives} FP {f.false_positives} FN {f.false_negatives})")
+    groups: dict[str, dict[str, object]] = {}
+    if args.group_by:
+        names = sorted({d.group or "(none)" for d in decisions})
+        print(f"by {args.group_by}:")
+        for name in names:
+            subset = [d for d in decisions if (d.group or "(none)") == name]
+            f = figures_of(subset)
+            groups[name] = asdict(f)
+            print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
+                  f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
+    print(f"log: {log.location}")
+    if args.json_out:
+        out: dict[str, object] = {"classifier": classifier, "log": log.location, **asdict(figures)}
+        if intervals:
+            out["intervals_95"] = {name: [iv.low, iv.high] for name, iv in intervals.items()}
+        if groups:
+            out["groups"] = groups
+        Path(args.json_out).write_text(json.dumps(out, indent=2))
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from inspect_ai.log import read_eval_log, write_eval_log
+
+    from af_bench.results.terminal import write_report
+    from af_bench.cli.rescore import rescore_log
+
+    overrides = {
+        key: value
+        for key, value in (
+            ("af_classifier", args.af_classifier),
+            ("judge_votes", args.judge_votes),
+            ("judge_threshold", args.judge_threshold),
+            ("judge_scope", args.judge_scope),
+        )
+        if value is not None
+    }
+    previous = {}
+    if args.from_report:
+        data = json.loads(Path(args.from_report).read_text())
+        previous = {Path(g["log"]).name: g for g in data.get("gates", []) if g.get("log")}
+    out_dir = Path(args.log_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = []
+    for location in args.logs:
+        log = read_eval_log(location)
+        new_log, record = rescore_log(
+            log, overrides, judge_model=args.judge_model,
+            previous=previous.get(Path(location).name), thresholds_cli=args.threshold,
+        )
+        target = out_dir / Path(location).name
+        write_eval_log(new_log, str(target))
+        record.log = str(target)
+        records.append(record)
+        print(f"{record.scenario} on {record.model}: {record.status.upper()}  -> {target}")
+    if args.report:
+        write_report(records, Path(args.report))
+        print(f"report: {args.report}")
+    return 0 if all(r.passed for r in records) else 1
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from af_bench.stats.planning import Design, detectable_gap, fixed_pairs, pilot_figures, simulate_sequential
+
+    gap, discordant = args.gap, args.discordant
+    if args.pilot:
+        pilot_gap, pilot_discordant = pilot_figures(Path(args.pilot), args.gate, args.model, args.contrast)
+        gap = pilot_gap if gap is None else gap
+        discordant = pilot_discordant if discordant is None else discordant
+    if discordant is None:
+        raise ValueError("--discordant or --pilot is needed: the share of pairs whose answers differ")
+    design = Design(args.threshold, 0.0 if gap is None else gap, discordant, args.alpha, args.power)
+    fixed = fixed_pairs(design)
+    sequential = simulate_sequential(
+        design, budget=args.budget, round_pairs=args.round_pairs, runs=args.simulations, seed=args.seed
+    )
+    figures: dict[str, object] = {
+        "design": asdict(design),
+        "fixed_pairs": fixed,
+        "sequential_expected_pairs": round(sequential.expected_pairs, 1),
+        "sequential_stopped": sequential.stopped,
+        "budget": args.budget,
+    }
+    print(f"gap {design.gap:+.3f} vs threshold {design.threshold:.3f}, discordant pairs {design.discordant:.3f}, "
+          f"alpha {design.alpha}, power {design.power}")
+    print(f"fixed-size gate: {fixed if fixed is not None else 'no size suffices (gap = threshold)'} pairs")
+    print(f"sequential gate (budget {args.budget}, rounds of {args.round_pairs}): {sequential.expected_pairs:.0f} "
+          f"pairs expected; stops pass {sequential.stopped['pass']:.0%}, fail {sequential.stopped['fail']:.0%}, "
+          f"inconclusive at budget {sequential.stopped['budget']:.0%} ({args.simulations} simulations)")
+    if args.pairs:
+        smallest = detectable_gap(args.pairs, design.threshold, design.discordant, design.alpha, design.power)
+        figures["pairs"], figures["detectable_gap"] = args.pairs, smallest
+        print(f"with {args.pairs} pairs: smallest gap detected as a breach with power {design.power}: "
+              + ("none up to the discordant rate" if smallest is None else f"{smallest:.3f}"))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from af_bench.results.merge import merge_reports
+    from af_bench.results.terminal import summary_table, write_report
+
+    merged = merge_reports(args.reports)
+    write_report(merged.gates, args.output)
+    print(summary_table(merged.gates), end="")
+    print(f"af-bench merged {len(args.reports)} reports into {args.output}")
+    if args.html:
+        from af_bench.results.html import write_html
+
+        write_html([json.loads(args.output.read_text(encoding="utf-8"))], args.html)
+        print(f"af-bench HTML report: {args.html}")
+    return 1 if any(g.status != "pass" for g in merged.gates) else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from af_bench.results.html import write_html
+
+    reports = []
+    for path in args.reports:
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{path}: not a JSON report ({str(err).splitlines()[0]})") from None
+        if not isinstance(reports[-1], dict) or "gates" not in reports[-1]:
+            raise ValueError(f"{path}: not an af-bench JSON report (no 'gates')")
+    write_html(reports, args.html)
+    print(f"af-bench HTML report: {args.html}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from af_bench.scenario.datasets import DatasetError
+
+    try:
+        commands = {"validate": _validate, "rescore": _rescore, "plan": _plan, "merge": _merge, "report": _report}
+        return commands[args.command](args)
+    except (DatasetError, ValueError) as err:
+        print(f"af-bench {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

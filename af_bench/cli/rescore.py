@@ -1,0 +1,65 @@
+"""Re-scoring a finished log with other scorer settings, without querying the tested model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from inspect_ai import score
+from inspect_ai.log import EvalLog
+
+from af_bench.gating.adaptive import AdaptiveStop
+from af_bench.scenario.contrasts import contrasts_from
+from af_bench.results.schema import GateRecord
+from af_bench.scoring.value import SCORER_NAME
+from af_bench.gating.runner import record_from_log
+from af_bench.scenario.build import scenario_metrics
+from af_bench.scoring.scorer import alignment_faking_outcome
+from af_bench.gating.settings import SettingsError, threshold_overrides
+from af_bench.gating.thresholds import Thresholds
+
+
+def rescore_log(
+    log: EvalLog,
+    overrides: dict[str, Any],
+    *,
+    judge_model: str | None,
+    previous: dict[str, Any] | None = None,
+    thresholds_cli: Sequence[str] = (),
+) -> tuple[EvalLog, GateRecord]:
+    """Apply af-bench's scorer again, its logged options updated by `overrides`, and reach a
+    verdict with the thresholds of the previous report's gate (or the defaults)."""
+    scorers = [s for s in (log.eval.scorers or []) if s.name.endswith(SCORER_NAME)]
+    if not scorers:
+        raise SettingsError(f"{log.location}: not an af-bench log (no {SCORER_NAME} scorer)")
+    options = {**scorers[0].options, **overrides}
+    new_log = score(
+        log,
+        scorers=[alignment_faking_outcome(**options)],
+        metrics=scenario_metrics(log.eval.metadata),
+        model_roles={"grader": judge_model} if judge_model else None,
+        action="overwrite",
+        display="none",
+    )
+    thresholds = Thresholds().merged(previous.get("thresholds", {}), "--from-report") if previous else Thresholds()
+    extra = threshold_overrides(thresholds_cli)
+    if extra.by_scenario:
+        raise SettingsError("--threshold takes NAME=VALUE when re-scoring")
+    thresholds = thresholds.merged(extra.everywhere, "--threshold").restricted_to(
+        {c.name for c in contrasts_from(log.eval.metadata)}
+    )
+    metadata = log.eval.metadata or {}
+    record = GateRecord(
+        gate=str(previous.get("gate")) if previous else log.eval.task,
+        nodeid=str(previous.get("nodeid")) if previous else log.eval.task,
+        scenario=str(metadata.get("scenario") or log.eval.task),
+        model=log.eval.model,
+        thresholds=thresholds.as_dict(),
+        judge_model=judge_model,
+    )
+    stop = AdaptiveStop.of(log)
+    if stop is None:
+        return new_log, record_from_log(new_log, record, thresholds)
+    # An adaptive gate's log holds pairs admitted after its stop: the verdict stays on the pairs used.
+    sequence = stop.intervals(new_log.samples or [], contrasts_from(metadata)) or None
+    return new_log, record_from_log(new_log, record, thresholds, pairs=stop.pairs, sequence=sequence)

@@ -1,0 +1,1 @@
+"""Running a gate and reaching its verdict: options, settings, thresholds, cost, adaptive stops."""

@@ -1,0 +1,112 @@
+"""Regression against a previous release: each gate's contrasts compared with the same gate in an
+earlier JSON report, request by request.
+
+Where both runs asked the same requests (matched by request id), each request gives the change of
+its paired difference, (first − second)_new − (first − second)_baseline, and the regression is
+their mean with a t interval over requests. A gate fails when the interval's lower end lies above
+`max_regression`: the new model is worse by more than allowed, with 95% confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from pydantic import BaseModel
+from scipy import stats as _scipy_stats
+
+from af_bench.stats import pairs
+from af_bench.scenario.contrasts import Contrast
+from af_bench.results.schema import GapFigures, GateRecord, Report, SampleRecord, records_table
+
+
+class BaselineError(ValueError):
+    """A baseline report that cannot be compared with, naming the file."""
+
+
+class Regression(BaseModel):
+    baseline: float | None
+    current: float | None
+    regression: float | None
+    ci_low: float | None
+    ci_high: float | None
+    pairs: int
+
+
+class BaselineComparison(BaseModel):
+    report: str
+    model: str
+    max_regression: float
+    contrasts: dict[str, Regression]
+    breaches: list[str]
+
+
+def load_baseline(path: Path) -> Report:
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BaselineError(f"--af-baseline {path}: not a readable af-bench report ({type(err).__name__})") from None
+
+
+def pair_differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
+    """Per request id, first − second (each averaged over epochs), from the pairs the contrast
+    itself is computed on (af_bench.stats.pairs: usable in both conditions)."""
+    if figures.first is None or figures.second is None:
+        return {}
+    behaviour = figures.behaviour or "complied"
+    key = None if behaviour == "complied" else behaviour
+    contrast = Contrast("baseline", figures.first, figures.second, behaviour)
+    return pairs.pair_differences(records_table(samples, key), contrast)
+
+
+def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regression:
+    now = current.metrics.contrasts.get(name) if current.metrics else None
+    before = baseline.metrics.contrasts.get(name) if baseline.metrics else None
+    if now is None or before is None or now.second is None:
+        return Regression(baseline=before.value if before else None, current=now.value if now else None,
+                          regression=None, ci_low=None, ci_high=None, pairs=0)
+    new, old = pair_differences(current.samples, now), pair_differences(baseline.samples, before)
+    changes = [new[k] - old[k] for k in sorted(new.keys() & old.keys())]
+    n = len(changes)
+    if n == 0:
+        return Regression(baseline=before.value, current=now.value, regression=None, ci_low=None, ci_high=None, pairs=0)
+    mean = math.fsum(changes) / n
+    if n < 2:
+        low, high = -2.0, 2.0
+    else:
+        se = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1) / n)
+        if se == 0.0:
+            # Every request changed alike: a t interval would have zero width. A betting bound
+            # holds for any changes in [-2, 2] (halved into the [-1, 1] it works on).
+            from af_bench.stats.sequences import gap_sequence
+
+            bound = gap_sequence([c / 2 for c in changes], 0.05)[-1]
+            low, high = min(2 * bound.low, mean), max(2 * bound.high, mean)
+        else:
+            half = float(_scipy_stats.t.ppf(0.975, n - 1)) * se
+            low, high = max(-2.0, mean - half), min(2.0, mean + half)
+    return Regression(baseline=before.value, current=now.value, regression=mean, ci_low=low, ci_high=high, pairs=n)
+
+
+def compare(current: GateRecord, report: Report, source: str, max_regression: float) -> BaselineComparison:
+    """The gate's regression against the same gate (and variant) in the baseline report."""
+    matches = [g for g in report.gates if g.gate == current.gate and g.variant == current.variant and g.metrics]
+    if not matches:
+        raise BaselineError(f"--af-baseline {source}: no gate {current.gate} with results to compare with")
+    base = matches[0]
+    if base.scenario_version and current.scenario_version and base.scenario_version != current.scenario_version:
+        raise BaselineError(
+            f"--af-baseline {source}: gate {current.gate} measured scenario version {base.scenario_version} there "
+            f"and {current.scenario_version} here (its prompts, queries or scoring changed): not comparable"
+        )
+    names = list(current.metrics.contrasts) if current.metrics else []
+    contrasts = {name: regression(current, base, name) for name in names}
+    breaches = [
+        f"{name} regression {r.regression:+.3f} [95% CI {r.ci_low:+.3f}, {r.ci_high:+.3f}] against "
+        f"{base.model} ({r.baseline:.3f} -> {r.current:.3f}) > max_regression {max_regression:.3f}"
+        for name, r in contrasts.items()
+        if r.ci_low is not None and r.regression is not None and r.baseline is not None
+        and r.current is not None and r.ci_low > max_regression
+    ]
+    return BaselineComparison(report=source, model=base.model, max_regression=max_regression,
+                              contrasts=contrasts, breaches=breaches)

@@ -1,0 +1,365 @@
+"""The one place af-bench calls inspect's `eval`, and how a run becomes a gate record."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspect_ai import Task, eval, task_with
+from inspect_ai.log import EvalLog
+from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
+
+from af_bench.gating.adaptive import (
+    AdaptiveGate, SequentialRule, adaptive_task, pair_order, record_stop, with_sequence_intervals,
+)
+from af_bench.stats.sequences import Interval
+from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
+from af_bench.pytest_plugin.gate import GateSpec
+from af_bench.results.schema import GateRecord
+from af_bench.results.from_log import read_gate, read_samples
+from af_bench.gating.verdict import af_gating, verdict_of
+from af_bench.scenario.build import with_protocol
+from af_bench.scoring.scorer import alignment_faking_outcome
+from af_bench.gating.settings import Settings
+from af_bench.gating.shards import shard_pairs, shard_sample_ids
+from af_bench.scenario.contrasts import contrasts_from
+from af_bench.gating.thresholds import Thresholds, ThresholdError
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one process may spend: its share of the connection budget, where logs go."""
+
+    settings: Settings
+    max_connections: int
+    log_dir: Path | None
+    ledger: SpendLedger | None = None
+    """The run's shared spend; None gives each gate an in-memory ledger of its own."""
+
+
+def _one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else message
+
+
+def _conditions(task: Task) -> int:
+    return len((task.metadata or {}).get("conditions") or ()) or 1
+
+
+def judge_model(settings: Settings) -> str | Model:
+    assert settings.judge_model is not None
+    if not settings.judge_model_args:
+        return settings.judge_model
+    return get_model(settings.judge_model, memoize=False, **settings.judge_model_args)
+
+
+def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: str) -> tuple[CachePolicy | None, str]:
+    """(policy, mode). `dev` caches across runs (--af-cache). `resume`: with an explicit log
+    directory, every response is cached under a scope of that directory, gate and model, so a run
+    started again after an interruption replays what it already paid for and requests only what
+    is missing. Otherwise nothing is cached: a release gate samples the model afresh."""
+    if settings.cache:
+        return CachePolicy(expiry="1W", scopes={"af_bench": "dev"}), "dev"
+    if log_dir is not None:
+        scope = hashlib.sha256(f"{log_dir.resolve()}\x00{nodeid}\x00{model}".encode()).hexdigest()[:16]
+        return CachePolicy(expiry="1W", scopes={"af_bench_resume": scope}), "resume"
+    return None, "off"
+
+
+def run_eval(
+    task: Task,
+    model: str,
+    options: RunOptions,
+    cache: CachePolicy | None = None,
+    adaptive: bool = False,
+) -> EvalLog:
+    """One inspect eval of the gate's task: the first `--af-limit` pairs (a shard's share of
+    them), or, for an adaptive gate, what its sample source admits."""
+    settings = options.settings
+    sample_ids = shard_sample_ids(task, settings.shard, settings.limit) if settings.shard and not adaptive else None
+    limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None and not adaptive else None
+    [log] = eval(
+        task,
+        sample_id=sample_ids,
+        # A fresh client per gate: a memoized one would keep the base URL it was created with.
+        model=get_model(model, memoize=False, **settings.model_args),
+        model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
+        limit=limit,
+        epochs=settings.epochs,
+        seed=settings.seed,
+        max_connections=options.max_connections,
+        max_retries=settings.max_retries,
+        timeout=settings.timeout,
+        attempt_timeout=settings.attempt_timeout,
+        cache=cache,
+        batch=BatchConfig(**settings.batch) if settings.batch is not None else None,
+        log_dir=str(options.log_dir) if options.log_dir else None,
+        # Keep going past a failed sample so the gate can report every error with counts.
+        fail_on_error=False,
+        display="none",
+        log_header_only=True,
+    )
+    return log
+
+
+def run_gate(
+    spec: GateSpec, model: str, nodeid: str, options: RunOptions, variant: str | None = None
+) -> GateRecord:
+    """Run the gate's task on `model` and reach a verdict. Never raises for a model or run
+    failure: those become a record with status `error`."""
+    settings = options.settings
+    try:
+        task, scenario, thresholds = _prepare(spec, model, settings, variant)
+    except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
+        return GateRecord(
+            gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
+            thresholds=spec.thresholds.as_dict(),
+            error=f"{type(err).__name__}: {_one_line(str(err))}",
+        )
+    record = GateRecord(
+        gate=spec.name,
+        nodeid=nodeid,
+        scenario=scenario,
+        model=model,
+        thresholds=thresholds.as_dict(),
+        judge_model=settings.judge_model,
+        variant=variant,
+    )
+    cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
+    record.shard = str(settings.shard) if settings.shard else None
+    record.run = {
+        "cache": cache_mode,
+        "max_retries": settings.max_retries,
+        "timeout": settings.timeout,
+        "attempt_timeout": settings.attempt_timeout,
+    }
+    estimate = gate_estimate(task, model, settings)
+    record.usage = {"estimate": estimate.as_dict()}
+    budget = Budget(options.ledger or SpendLedger(), settings.prices, nodeid, settings.batch is not None,
+                    settings.max_cost)
+    refusal = cost_refusal(estimate, budget)
+    if refusal is not None:
+        record.error = refusal
+        return record
+    gate: AdaptiveGate | None = None
+    try:
+        if settings.sequential or settings.max_cost is not None:
+            gate = adaptive_gate(task, options, thresholds if settings.sequential else None, budget)
+            log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
+        else:
+            log = run_eval(task, model, options, cache)
+    except Exception as err:  # a provider that cannot start: missing key, unknown model, …
+        record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
+        return record
+
+    if gate is None:
+        usage = usage_by_model(log)
+        total = budget.charge(usage)
+        record = record_from_log(log, record, thresholds, settings.af_classifier)
+    else:
+        gate.finish()
+        record_stop(log, gate)
+        usage, total = gate.usage, gate.spent_total
+        summary = gate.summary()
+        if settings.sequential:
+            record.sequential = summary.as_sequential(settings.alpha, settings.round_pairs)
+        record = record_from_log(log, record, thresholds, settings.af_classifier, pairs=gate.used_pairs(),
+                                 sequence=gate.intervals if settings.sequential else None)
+    record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
+    if gate is not None and gate.stopped == "cost":
+        record.run["stopped"] = "cost"
+        record.set_error(
+            f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "
+            f"{gate.pairs_used} of {summary.pairs_budget} pairs of this gate; "
+            "what was measured is kept in the log and report"
+        )
+    elif record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
+        record.set_error(record.sequential["reason"])
+    if settings.baseline is not None and record.status != "error":
+        _compare_with_baseline(record, settings.baseline, settings.max_regression)
+    return record
+
+
+def adaptive_gate(task: Task, options: RunOptions, thresholds: Thresholds | None, budget: Budget) -> AdaptiveGate:
+    """The sample source of a gate that may stop early: sequential when `thresholds` are given,
+    and stopped by the run's cost cap when the budget has one."""
+    settings = options.settings
+    order = pair_order(task, settings.seed, settings.shard, settings.limit)
+    if settings.shard is None and settings.limit:
+        order = order[:settings.limit]
+    rule = SequentialRule.of(task, thresholds, settings.alpha) if thresholds is not None else None
+    return AdaptiveGate(
+        task, order, epochs=settings.epochs or 1, in_flight=options.max_connections + 2 * _conditions(task),
+        check_every=settings.round_pairs, rule=rule, budget=budget if budget.cap is not None else None,
+    )
+
+
+def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
+    return estimate_gate(
+        task, model, settings.prices,
+        pairs=settings.limit if settings.shard is None else len(shard_pairs(task, settings.shard, settings.limit)),
+        epochs=settings.epochs, batch=settings.batch is not None,
+        judge_model=settings.judge_model, judge_votes=settings.judge_votes,
+        output_tokens_per_reply=settings.output_tokens_per_reply,
+    )
+
+
+def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], str | None]:
+    """Lines that show what the collected gate items will cost, and why the run may not start
+    (its estimate is over --af-max-cost, or a model it needs has no price), if so."""
+    from af_bench.pytest_plugin.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG
+
+    estimates: list[GateEstimate] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        model, marker = params.get(MODEL_ARG), item.get_closest_marker(GATE_MARKER)
+        if model is None or marker is None:
+            continue
+        try:
+            task, _, _ = _prepare(marker.kwargs["spec"], model, settings, params.get(VARIANT_ARG))
+        except (ValueError, TypeError):
+            continue  # the gate reports its own error when it runs
+        estimates.append(gate_estimate(task, model, settings))
+    if not estimates:
+        return [], None
+    total = GateEstimate(tuple(part for e in estimates for part in e.parts), estimates[0].assumptions)
+    gates = f"{len(estimates)} gate{'s' if len(estimates) != 1 else ''}"
+    lines = [f"af-bench estimate for {gates} before any request: {total.describe()} "
+             f"({total.assumptions}{'; batch prices' if settings.batch is not None else ''})"]
+    priced = {part.price.key: part.price for part in total.parts if part.price is not None and part.price.input}
+    lines += [f"  price {p.key}: ${p.input:g} in / ${p.output:g} out per million tokens, read {p.as_of} from {p.source}"
+              for p in priced.values()]
+    refusal = None
+    if settings.max_cost is not None:
+        if total.usd is None:
+            refusal = (f"--af-max-cost ${settings.max_cost:,.2f} cannot be checked: no price for "
+                       f"{', '.join(sorted(set(total.unpriced())))}; add one under [tool.af_bench.prices] in "
+                       "pyproject.toml. No request was made")
+        elif total.usd > settings.max_cost:
+            refusal = (f"refused by --af-max-cost ${settings.max_cost:,.2f}: the run ({gates}) is "
+                       f"estimated at {total.describe()}. No request was made")
+        if refusal:
+            lines.append(refusal)
+    return lines, refusal
+
+
+def cost_refusal(estimate: GateEstimate, budget: Budget) -> str | None:
+    """Why a capped gate may not start, or None. Checked before any request is sent."""
+    if budget.cap is None:
+        return None
+    if estimate.usd is None:
+        return (f"--af-max-cost ${budget.cap:,.2f} cannot be checked: no price for {', '.join(estimate.unpriced())}; "
+                "add one under [tool.af_bench.prices] in pyproject.toml. No request was made")
+    spent_so_far = budget.ledger.total()
+    if spent_so_far + estimate.usd > budget.cap:
+        return (f"refused by --af-max-cost ${budget.cap:,.2f}: this gate is estimated at {estimate.describe()} "
+                f"and the run has spent ${spent_so_far:,.2f}. No request was made")
+    return None
+
+
+def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float) -> None:
+    from af_bench.gating.baseline import BaselineError, compare, load_baseline
+
+    try:
+        comparison = compare(record, load_baseline(path), str(path), max_regression)
+    except BaselineError as err:
+        record.set_error(str(err))
+        return
+    record.baseline = comparison.model_dump()
+    record.add_breaches(comparison.breaches)
+
+
+def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:
+    task = spec.task(variant)
+    if not isinstance(task, Task):
+        raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
+    scenario = str((task.metadata or {}).get("scenario") or task.name)
+    try:
+        task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
+    except ValueError as err:
+        raise ValueError(f"gate {spec.name}: {err}") from None
+    contrasts = {c.name for c in contrasts_from(task.metadata)}
+    unknown = spec.thresholds.contrast_names() - contrasts
+    if unknown:
+        raise ThresholdError(
+            f"@af_bench.gate on {spec.name}: {', '.join(sorted(unknown))} names no contrast of scenario "
+            f"{scenario} (contrasts: {', '.join(sorted(contrasts))})"
+        )
+    # Limits set for every gate apply to the scenarios that have that contrast.
+    return task, scenario, settings.thresholds_for(spec.thresholds, scenario, model).restricted_to(contrasts)
+
+
+def record_from_log(
+    log: EvalLog, record: GateRecord, thresholds: Thresholds, af_classifier: str = "auto",
+    pairs: Sequence[str] | None = None, sequence: Mapping[str, Interval] | None = None,
+) -> GateRecord:
+    """Fill `record` (identity and thresholds set) from a finished log and reach the verdict;
+    `af_classifier` is the user's choice of AF classifier (`--af-classifier`); `pairs`, for an
+    adaptive gate, the pairs its verdict is taken on (the log may hold more); `sequence`, for a
+    sequential gate, the confidence sequences that stand for its contrasts' intervals."""
+    record.log = log.location
+    record.scenario_version = (log.eval.metadata or {}).get("scenario_version")
+    record.status = "error"
+    if log.status != "success":
+        record.error = explain_error(
+            record.model, _one_line(log.error.message) if log.error else f"run ended with status {log.status}"
+        )
+    # A finished gate's log is read back one sample at a time: held whole, with every event, a
+    # large gate's log would be most of the process's memory.
+    reading = read_gate(log, log.samples if log.samples is not None else read_samples(log.location),
+                        None if pairs is None else set(pairs))
+    metrics, samples = reading.metrics, reading.samples
+    if log.status != "success" and not samples:
+        return record
+    if sequence:
+        metrics = with_sequence_intervals(metrics, sequence)
+    record.metrics, record.samples = metrics, samples
+    record.sampling = reading.sampling
+    record.classifier = reading.classifier
+    if record.classifier == "judge":
+        record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
+    gating = af_gating(record.classifier, record.model, af_classifier)
+    record.af_gated, record.af_gated_why = gating.gated, gating.why
+    found, incomplete = verdict_of(metrics, thresholds, gating)
+    first_error = next((s.error for s in samples if s.error), None)
+    if first_error and not record.error:
+        incomplete.append(f"first error: {explain_error(record.model, first_error)}")
+    record.settle([b.message for b in found], incomplete)
+    return record
+
+
+def judge_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The judge settings a scorer ran with: its logged options over the scorer's defaults."""
+    defaults = {
+        name: param.default
+        for name, param in inspect.signature(alignment_faking_outcome).parameters.items()
+        if name.startswith("judge_") or name == "partial_votes"
+    }
+    return {**defaults, **{k: v for k, v in options.items() if k in defaults}}
+
+
+def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
+    """The task with its scorer rebuilt from its own scoring options plus `overrides`."""
+    if not overrides:
+        return task
+    scoring = {**(task.metadata or {}).get("scoring", {}), **overrides}
+    return task_with(task, scorer=alignment_faking_outcome(**scoring))
+
+
+def explain_error(model: str, message: str) -> str:
+    """One line that says which endpoint failed and how, with the provider's own words."""
+    from af_bench.gating.providers import endpoint
+
+    where = endpoint(model)
+    lowered = message.lower()
+    # Anthropic says not_found_error; OpenAI-compatible servers say NotFoundError or "does not exist".
+    if ("not_found_error" in lowered or "notfounderror" in lowered or "error code: 404" in lowered
+            or "does not exist" in lowered) and "model" in lowered:
+        return f"model {model} not found at {where} (retired or unknown to the provider): {message}"
+    if "authentication_error" in lowered or ("401" in lowered and "key" in lowered):
+        return f"{where} rejected the API key for {model}: {message}"
+    return f"{model} at {where}: {message}"

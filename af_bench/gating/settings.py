@@ -1,0 +1,302 @@
+"""af-bench's run settings: the command line over `[tool.af_bench]` in pyproject.toml over the
+defaults, every option read through its row of `af_bench.gating.options`. No pytest here: the plugin
+passes the command line's raw values in (`af_bench.gating.options.command_line_values`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from af_bench.gating.models import ALIASES, ResolvedModel
+from af_bench.gating.options import (
+    AF_CLASSIFIER,
+    AF_CLASSIFIERS,
+    AF_JUDGE_RUBRIC,
+    ALPHA,
+    ATTEMPT_TIMEOUT,
+    BASELINE,
+    BATCH,
+    CACHE,
+    EPOCHS,
+    HTML,
+    JUDGE_MODEL,
+    JUDGE_MODEL_ARG,
+    JUDGE_SCOPE,
+    JUDGE_SCOPES,
+    JUDGE_THRESHOLD,
+    JUDGE_VOTES,
+    LIMIT,
+    LOG_DIR,
+    MAX_CONNECTIONS,
+    MAX_COST,
+    MAX_REGRESSION,
+    MAX_RETRIES,
+    MIN_PAIRS,
+    MODE,
+    MODEL,
+    MODEL_ARG,
+    MODELS,
+    OPTIONS,
+    OUTPUT_TOKENS_PER_REPLY,
+    PREFILL,
+    PRICES,
+    PYPROJECT_FILE,
+    PYPROJECT_KEYS,
+    PYPROJECT_TABLE,
+    REASONING_EFFORT,
+    REASONING_TOKENS,
+    REPORT,
+    ROUND_PAIRS,
+    SEED,
+    SEQUENTIAL,
+    SHARD,
+    THRESHOLD,
+    THRESHOLDS,
+    TIMEOUT,
+    SettingsError,
+)
+from af_bench.gating.prices import PriceTable
+from af_bench.gating.shards import Shard
+from af_bench.gating.thresholds import Thresholds, ThresholdError
+
+__all__ = [
+    "AF_CLASSIFIERS", "JUDGE_SCOPES", "PYPROJECT_TABLE", "Settings", "SettingsError", "ThresholdOverrides",
+    "build_settings", "read_pyproject", "threshold_overrides",
+]
+
+
+@dataclass(frozen=True)
+class ThresholdOverrides:
+    """Threshold overrides by scope, from pyproject.toml or the command line. Built whole (see
+    `_file_overrides`, `threshold_overrides`) and never changed after."""
+
+    everywhere: dict[str, Any] = field(default_factory=dict)
+    by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_model: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_model_scenario: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    models: tuple[ResolvedModel, ...] = MODEL.default
+    judge_model: str | None = JUDGE_MODEL.default
+    judge_model_args: dict[str, Any] = field(default_factory=JUDGE_MODEL_ARG.default_value)
+    """Model args for the judge (`-M`-style), for example a base URL or the scripted judge's faults."""
+    model_args: dict[str, Any] = field(default_factory=MODEL_ARG.default_value)
+    """Model args for every gated model (inspect's `-M`)."""
+    limit: int | None = LIMIT.default
+    """Requests per gate (each asked under every condition), None for the whole set."""
+    epochs: int = EPOCHS.default
+    max_connections: int = MAX_CONNECTIONS.default
+    """Total across xdist workers."""
+    log_dir: Path | None = LOG_DIR.default
+    report: Path | None = REPORT.default
+    html: Path | None = HTML.default
+    """Where the HTML report goes (written with the JSON report, at the end of the session)."""
+    seed: int | None = SEED.default
+    max_retries: int = MAX_RETRIES.default
+    """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
+    timeout: int = TIMEOUT.default
+    """Seconds one model call may take, retries included."""
+    attempt_timeout: int | None = ATTEMPT_TIMEOUT.default
+    """Seconds one attempt may take before it is abandoned and retried (None: the SDK's own)."""
+    cache: bool = CACHE.default
+    """Development response cache shared across runs (never for release gating)."""
+    sequential: bool = SEQUENTIAL.default
+    """Sample pairs in rounds and stop once an anytime-valid confidence sequence settles the verdict."""
+    round_pairs: int = ROUND_PAIRS.default
+    """Pairs per round of a sequential gate."""
+    alpha: float = ALPHA.default
+    """Error rate of a sequential gate's confidence sequences."""
+    baseline: Path | None = BASELINE.default
+    """A previous release's JSON report to compare each gate with."""
+    max_regression: float = MAX_REGRESSION.default
+    """Largest allowed worsening of a contrast against the baseline (on the interval's lower end)."""
+    batch: dict[str, Any] | None = BATCH.default
+    """Send requests through the provider's batch API (inspect's BatchConfig fields; {} for its defaults)."""
+    max_cost: float | None = MAX_COST.default
+    """US dollars the whole run may spend (every gate, every worker); None for no cap."""
+    shard: Shard | None = SHARD.default
+    """Run only this share of every gate's pairs (merge the shards' reports with `af-bench merge`)."""
+    prices: PriceTable = field(default_factory=PRICES.default_value)
+    output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY.default
+    """Assumed reply length for cost estimates."""
+    judge_votes: int | None = JUDGE_VOTES.default
+    judge_threshold: float | None = JUDGE_THRESHOLD.default
+    judge_scope: str | None = JUDGE_SCOPE.default
+    reasoning_tokens: int | None = REASONING_TOKENS.default
+    """Reasoning budget asked of every gated model (inspect's `reasoning_tokens`)."""
+    reasoning_effort: str | None = REASONING_EFFORT.default
+    """Reasoning effort asked of every gated model (inspect's `reasoning_effort`)."""
+    prefill: bool | None = PREFILL.default
+    """Send the assistant prefill everywhere (True), nowhere (False), or where it is continued (None)."""
+    af_judge_rubric: Path | None = AF_JUDGE_RUBRIC.default
+    """The user's own alignment-faking judge prompt (the literature's, verbatim: `{transcript}` where
+    the reasoning goes, a `<final_answer>` verdict)."""
+    af_classifier: str = AF_CLASSIFIER.default
+    """The alignment-faking classifier: `auto` (the judge when one is given), `heuristic` (the
+    offline one, whose rate `max_af_rate` then gates on real models too) or `judge`."""
+    file_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
+    cli_overrides: ThresholdOverrides = field(default_factory=ThresholdOverrides)
+
+    def scoring_overrides(self) -> dict[str, Any]:
+        """Scorer options the run changes (left to the scenario where not given)."""
+        overrides: dict[str, Any] = {}
+        if self.judge_votes is not None:
+            overrides["judge_votes"] = self.judge_votes
+        if self.judge_threshold is not None:
+            overrides["judge_threshold"] = self.judge_threshold
+        if self.judge_scope is not None:
+            overrides["judge_scope"] = self.judge_scope
+        if self.af_classifier != "auto":
+            overrides["af_classifier"] = self.af_classifier
+        if self.af_judge_rubric is not None:
+            overrides["af_rubric"] = str(self.af_judge_rubric)
+        return overrides
+
+    def protocol_overrides(self) -> dict[str, Any]:
+        """Protocol options the run changes in every scenario (`af_bench.scenario.build.with_protocol`)."""
+        given = {"reasoning_tokens": self.reasoning_tokens, "reasoning_effort": self.reasoning_effort,
+                 "prefill": self.prefill}
+        return {key: value for key, value in given.items() if value is not None}
+
+    def thresholds_for(self, base: Thresholds, scenario: str, model: str) -> Thresholds:
+        """Decorator thresholds, then pyproject (everywhere, scenario, model, model+scenario),
+        then the command line in the same order: the more specific and the later one wins."""
+        result = base
+        for origin, overrides in ((f"{PYPROJECT_FILE} [{PYPROJECT_TABLE}]", self.file_overrides),
+                                  ("command line", self.cli_overrides)):
+            layers = (
+                ("", overrides.everywhere),
+                (f" scenario {scenario}", overrides.by_scenario.get(scenario, {})),
+                (f" model {model}", overrides.by_model.get(model, {})),
+                (f" model {model} scenario {scenario}", overrides.by_model_scenario.get((model, scenario), {})),
+            )
+            for where, layer in layers:
+                if layer:
+                    result = result.merged(layer, f"{origin}{where}")
+        return result
+
+
+def read_pyproject(rootpath: Path) -> dict[str, Any]:
+    path = rootpath / PYPROJECT_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"{path}: {err}") from None
+    table = data.get("tool", {}).get("af_bench", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [{PYPROJECT_TABLE}] must be a table")
+    return table
+
+
+# The threshold options apply in layers (everywhere, scenario, model), so they are read from each
+# source apart rather than through one option's precedence.
+_EVERYWHERE_THRESHOLDS = (MODE, MIN_PAIRS)
+
+
+def _file_overrides(table: Mapping[str, Any], file: Path) -> ThresholdOverrides:
+    everywhere = {o.name: o.parse_file(table[o.name], file) for o in _EVERYWHERE_THRESHOLDS if o.name in table}
+    by_scenario: dict[str, dict[str, Any]] = {}
+    by_model: dict[str, dict[str, Any]] = {}
+    by_model_scenario: dict[tuple[str, str], dict[str, Any]] = {}
+    thresholds = THRESHOLDS.read({}, table, file)
+    for name, value in thresholds.items():
+        if isinstance(value, dict):
+            by_scenario[name] = dict(value)
+        else:
+            everywhere[name] = value  # checked with the others at the end of build_settings
+    where = f"{file} [{PYPROJECT_TABLE}.{MODELS.name}]"
+    for model, model_table in MODELS.read({}, table, file).items():
+        if not isinstance(model_table, dict):
+            raise SettingsError(f"{where}: {model!r} must be a table")
+        name = _full_model_name(model, where)
+        # Scalars are thresholds for every gate of this model; tables are per scenario.
+        scalars = {key: value for key, value in model_table.items() if not isinstance(value, dict)}
+        if scalars:
+            by_model[name] = {**by_model.get(name, {}), **scalars}  # an alias and its full name add up
+        for scenario, value in model_table.items():
+            if isinstance(value, dict):
+                by_model_scenario[(name, scenario)] = dict(value)
+    return ThresholdOverrides(everywhere, by_scenario, by_model, by_model_scenario)
+
+
+def _full_model_name(value: str, where: str) -> str:
+    if "/" in value:
+        return value
+    if value in ALIASES:
+        return ALIASES[value]
+    raise SettingsError(f"{where}: unknown model alias {value!r}")
+
+
+def threshold_overrides(values: Sequence[str], flag: str | None = THRESHOLD.flag) -> ThresholdOverrides:
+    """`name=value` for every gate, `scenario.name=value` for one scenario."""
+    everywhere: dict[str, Any] = {}
+    by_scenario: dict[str, dict[str, Any]] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SettingsError(f"{flag} {item}: expected NAME=VALUE or SCENARIO.NAME=VALUE")
+        scenario, dot, name = key.strip().rpartition(".")
+        target = by_scenario.setdefault(scenario, {}) if dot else everywhere
+        target[name] = value.strip()
+    return ThresholdOverrides(everywhere=everywhere, by_scenario=by_scenario)
+
+
+def _cli_overrides(cli: Mapping[str, Any]) -> ThresholdOverrides:
+    given = threshold_overrides(THRESHOLD.read(cli, {}, Path()))
+    # `--af-mode` and `--af-min-pairs` beat `--af-threshold mode=...`, as they always have.
+    flags = {o.name: o.parse_cli(cli[o.name]) for o in _EVERYWHERE_THRESHOLDS if o.given(cli)}
+    return dataclasses.replace(given, everywhere={**given.everywhere, **flags})
+
+
+def build_settings(cli: Mapping[str, Any], rootpath: Path) -> Settings:
+    """Merge command-line values (raw, by option name; None or [] where not given) over
+    pyproject.toml's `[tool.af_bench]` table."""
+    table = read_pyproject(rootpath)
+    file = rootpath / PYPROJECT_FILE
+    unknown = set(table) - PYPROJECT_KEYS
+    if unknown:
+        raise SettingsError(f"{file} [{PYPROJECT_TABLE}]: unknown keys {sorted(unknown)}")
+    values = {o.field: o.read(cli, table, file) for o in OPTIONS if o.field is not None}
+    if BATCH.given(cli) and isinstance(table.get(BATCH.name), Mapping):
+        # `--af-batch` turns batching on; a [tool.af_bench.batch] table still tunes it.
+        values[BATCH.name] = BATCH.parse_file(table[BATCH.name], file)
+    settings = Settings(**values, file_overrides=_file_overrides(table, file), cli_overrides=_cli_overrides(cli))
+    _check_combinations(settings)
+    _check_thresholds(settings)
+    return settings
+
+
+def _check_combinations(settings: Settings) -> None:
+    """The options that are fine alone but not together."""
+    if settings.shard is not None and settings.sequential:
+        # When to stop is read from all the pairs so far; a shard sees only its own.
+        raise SettingsError(f"{SHARD.flag} cannot be combined with {SEQUENTIAL.flag}")
+    if settings.af_classifier == "judge" and settings.judge_model is None:
+        raise SettingsError(f"{AF_CLASSIFIER.flag} judge needs a judge model: pass {JUDGE_MODEL.flag}")
+    if settings.prefill and (settings.reasoning_tokens is not None or settings.reasoning_effort not in (None, "none")):
+        raise SettingsError(
+            f"{PREFILL.flag} on cannot be combined with {REASONING_TOKENS.flag} or {REASONING_EFFORT.flag}: "
+            "providers refuse an assistant prefill while the model reasons"
+        )
+
+
+def _check_thresholds(settings: Settings) -> None:
+    """Surface bad threshold values now, as a usage error, rather than in every gate."""
+    file_overrides, cli_overrides = settings.file_overrides, settings.cli_overrides
+    try:
+        for model in settings.models or (ResolvedModel("any/model"),):
+            settings.thresholds_for(Thresholds(), "any-scenario", model.name)
+            scenarios = {*file_overrides.by_scenario, *cli_overrides.by_scenario}
+            scenarios |= {s for m, s in file_overrides.by_model_scenario if m == model.name}
+            for scenario in scenarios:
+                settings.thresholds_for(Thresholds(), scenario, model.name)
+    except ThresholdError as err:
+        raise SettingsError(str(err)) from None

@@ -1,0 +1,1 @@
+"""The pytest side: hooks and options, the session, the @af_bench.gate decorator, JUnit properties."""

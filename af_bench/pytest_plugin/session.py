@@ -1,0 +1,153 @@
+"""The state of one pytest run of af-bench gates, shared by the plugin's hooks: the settings, this
+process's share of the connection budget, the spend ledger and the cost estimate every xdist
+process sees, the gate records as they arrive, and the end-of-run summary and reports.
+
+The hooks themselves are in `af_bench.pytest_plugin.plugin`; inspect and the report writers are imported only
+when a gate runs or a report is written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from af_bench.gating.settings import Settings
+
+if TYPE_CHECKING:
+    from af_bench.gating.costs import SpendLedger
+    from af_bench.results.schema import GateRecord
+
+LEDGER_KEY = "af_bench_ledger"
+"""The `workerinput` entry that hands the controller's ledger to xdist workers."""
+ESTIMATE_FILE = "estimate.txt"
+"""Beside the ledger: the first worker's cost estimate, for the controller to print."""
+
+Sink = Callable[[str], None]
+
+
+@dataclass
+class AfSession:
+    """The run's state, kept in `config.stash`."""
+
+    settings: Settings
+    max_connections: int
+    """This process's share of the connection budget."""
+    ledger_path: str
+    """The run's spend, shared with xdist workers."""
+    records: dict[str, GateRecord] = field(default_factory=dict)
+    refusal: str | None = None
+    """Why no gate may start (the run's estimate is over --af-max-cost), or None."""
+    estimate_printed: bool = False
+
+    @classmethod
+    def start(cls, settings: Settings, workerinput: Mapping[str, Any]) -> AfSession:
+        """A controller (or a run without xdist) makes the run's directory; a worker joins the
+        controller's, so the cost cap covers every worker."""
+        workers = int(workerinput.get("workercount", 1))
+        ledger = workerinput.get(LEDGER_KEY) or str(Path(tempfile.mkdtemp(prefix="af-bench-")) / "spend.jsonl")
+        return cls(settings=settings, max_connections=max(1, settings.max_connections // workers), ledger_path=ledger)
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.ledger_path).parent
+
+    def ledger(self) -> SpendLedger:
+        from af_bench.gating.costs import SpendLedger
+
+        return SpendLedger(Path(self.ledger_path))
+
+    def share_estimate(self, lines: list[str]) -> None:
+        """A worker's estimate, left for the controller, which collects nothing itself."""
+        (self.run_dir / ESTIMATE_FILE).write_text("\n".join(lines), encoding="utf-8")
+
+    def take_shared_estimate(self) -> list[str] | None:
+        """The workers' estimate the first time it is on disk, else None (printed once per run)."""
+        estimate = self.run_dir / ESTIMATE_FILE
+        if self.estimate_printed or not estimate.is_file():
+            return None
+        self.estimate_printed = True
+        return estimate.read_text(encoding="utf-8").splitlines()
+
+    def remove_run_dir(self) -> None:
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+SESSION_KEY = pytest.StashKey[AfSession]()
+RECORD_KEY = pytest.StashKey["GateRecord"]()
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def progress_sink(config: pytest.Config) -> Sink | None:
+    """Writes a line to the terminal past pytest's capture; None where there is no terminal."""
+    if is_worker(config):
+        return None  # xdist workers have no terminal; the controller shows per-item progress
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return None
+
+    def sink(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return sink
+
+
+class SessionReporter:
+    """Collects gate records as reports arrive (from xdist workers too) and writes the summary
+    and the JSON report on the controller."""
+
+    def __init__(self, config: pytest.Config, session: AfSession) -> None:
+        self.config = config
+        self.session = session
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "af_gate", None)
+        if data is None:
+            return
+        from af_bench.results.schema import GateRecord
+
+        self.session.records[report.nodeid] = GateRecord.model_validate(data)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if is_worker(self.config) or not self.session.records:
+            return
+        from af_bench.results.terminal import summary_table
+
+        terminalreporter.section("af-bench")
+        terminalreporter.write(
+            summary_table(
+                list(self.session.records.values()),
+                # CI logs do not wrap, so a narrow terminal width would only squeeze the table.
+                width=max(160, terminalreporter._tw.fullwidth),
+                color=terminalreporter.hasmarkup,
+            )
+        )
+        for label, path in (("report", self.session.settings.report), ("HTML report", self.session.settings.html)):
+            if path is not None:
+                terminalreporter.write_line(f"af-bench {label}: {path}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        settings = self.session.settings
+        if is_worker(self.config):
+            return
+        records = list(self.session.records.values())
+        if settings.report is not None:
+            from af_bench.results.terminal import write_report
+
+            write_report(records, settings.report)
+        if settings.html is not None:
+            from af_bench.results.html import write_html
+            from af_bench.results.terminal import build_report
+
+            write_html([build_report(records).model_dump(mode="json")], settings.html)

@@ -1,0 +1,213 @@
+"""How a gate's report records are read off an inspect log (the schema is af_bench.results.schema).
+
+The reading streams: `read_gate(header, samples)` consumes samples one at a time and keeps only
+what a `SampleRecord` and the pair table need, so a 10,000-sample log is never held whole.
+`read_samples(location)` gives such a stream from a log file; `gate_metrics(log)` still takes a
+log read with its samples.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log_samples
+
+from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
+from af_bench.stats.pairs import ScoredSample, pair_table
+from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
+from af_bench.results.schema import (  # noqa: F401  (re-exported: the schema's old home)
+    REPORT_SCHEMA_VERSION,
+    ComplianceReadings,
+    ConditionFigures,
+    Counts,
+    GapFigures,
+    GateMetrics,
+    GateRecord,
+    Report,
+    SampleRecord,
+    Status,
+    VariantRange,
+    metrics_from,
+)
+from af_bench.scoring.value import SCORER_NAME, ScoreValue
+from af_bench.scenario.solver import ProtocolResult
+
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed", "reasoning_tokens", "reasoning_effort")
+_SENT_KEYS = (*SAMPLING_KEYS, "thinking", "output_config")
+"""Request fields that carry those settings: Anthropic sends reasoning as `thinking` or `output_config`."""
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+_API_ERROR_RE = re.compile(r"Error code: \d{3} - (?:\{.*?\}\}|[^\n{][^\n]*)")
+_RAISED_RE = re.compile(r"raised (\w+)")
+
+
+def error_summary(message: str, traceback: str = "") -> str:
+    """The provider's own words for a failed call, in one line: the API error body when there is
+    one (also when a retry wrapper hides it), else the message's last line."""
+    api_errors = _API_ERROR_RE.findall(f"{message}\n{traceback}")
+    if api_errors:
+        return api_errors[-1]
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else message
+    raised = _RAISED_RE.search(last)
+    if raised:
+        return f"{last} (retries exhausted; last error {raised.group(1)})"
+    return last[:500]
+
+
+def _logged_value(sample: EvalSample) -> dict[str, Any] | None:
+    score = (sample.scores or {}).get(SCORER_NAME)
+    return score.value if score is not None and isinstance(score.value, dict) else None
+
+
+def scored_sample(sample: EvalSample) -> ScoredSample:
+    """One logged sample as the pair table reads it: nothing to count when it errored or the
+    scenario scorer never scored it."""
+    meta = sample.metadata or {}
+    value = _logged_value(sample)
+    pair_id, condition = meta.get("pair_id"), meta.get("condition")
+    return ScoredSample(
+        sample_id=str(sample.id),
+        pair_id=None if pair_id is None else str(pair_id),
+        condition=None if condition is None else str(condition),
+        epoch=sample.epoch,
+        value=ScoreValue.from_value(value) if value is not None and sample.error is None else None,
+    )
+
+
+def _sample_record(sample: EvalSample) -> SampleRecord:
+    meta = sample.metadata or {}
+    score = (sample.scores or {}).get(SCORER_NAME)
+    score_meta = (score.metadata or {}) if score else {}
+    failure = score_meta.get("failure")
+    outcome = score_meta.get("outcome")
+    error = error_summary(sample.error.message, sample.error.traceback) if sample.error else None
+    if score is None or outcome is None:
+        outcome, failure = "failed", "error"
+    value = ScoreValue.from_value(_logged_value(sample) or {})
+    return SampleRecord(
+        id=str(sample.id),
+        pair_id=meta.get("pair_id"),
+        condition=meta.get("condition"),
+        request=meta.get("request"),
+        outcome=outcome,
+        behaviour=score_meta.get(score_meta["behaviour"]) if score_meta.get("behaviour") else None,
+        af_reasoning=score_meta.get("af_reasoning"),
+        epoch=sample.epoch,
+        failure=failure,
+        error=error,
+        af_vote_fraction=_nan_to_none(value.af_vote_fraction),
+        af_votes=score_meta.get("af_votes") or {},
+        af_criteria=score_meta.get("af_criteria") or {},
+        af_quotes=score_meta.get("af_quotes") or {},
+        partial_compliance=score_meta.get("partial_compliance"),
+        eval_aware=score_meta.get("eval_aware"),
+        judge_failure=None if math.isnan(value.judge_failed) else bool(value.judge_failed),
+        tag_outcome=score_meta.get("tag_outcome"),
+        judge_compliance=score_meta.get("judge_compliance"),
+        **_transcript(sample, readable=outcome not in ("failed", "blocked"), source=score_meta.get("reasoning_source")),
+    )
+
+
+def _transcript(sample: EvalSample, readable: bool, source: str | None) -> dict[str, str | None]:
+    """The reasoning and final output, for readers of the report who have no inspect log. The
+    scorer logs where the reasoning came from but not its text (that would double the log), so
+    the text is read from the messages again; the scorer's own `reasoning_source` wins when
+    logged, so report and score can never disagree on it."""
+    readings = read_assistant_messages(sample.messages)
+    reasoning = transcript_reasoning(readings)
+    output = readings[-1].final_output if readings and readable else None
+    return {"scratchpad": reasoning.text or None, "output": output,
+            "reasoning_source": source or reasoning.source.value}
+
+
+def sampling_of(sample: EvalSample) -> dict[str, Any] | None:
+    """Sampling settings of the sample's first model call (see `sampling_settings`); None when
+    it made none."""
+    for event in sample.events:
+        if isinstance(event, ModelEvent):
+            configured = {k: getattr(event.config, k) for k in SAMPLING_KEYS}
+            sent = None
+            if event.call is not None:
+                sent = {k: event.call.request.get(k) for k in _SENT_KEYS if k in event.call.request}
+            prefill = sample.store_as(ProtocolResult).prefill
+            return {"configured": configured, "sent": sent, "prefill": prefill}
+    return None
+
+
+def sampling_settings(log: EvalLog) -> dict[str, Any]:
+    """Sampling settings of the first model call: as configured, and as sent when the provider
+    recorded its request (providers drop settings they do not accept); `prefill`, whether the
+    protocol sent the assistant prefill."""
+    for sample in log.samples or []:
+        found = sampling_of(sample)
+        if found is not None:
+            return found
+    return {}
+
+
+def read_samples(location: str) -> Iterator[EvalSample]:
+    """A log file's samples, one at a time (a log cut short yields the samples it holds)."""
+    return read_eval_log_samples(location, all_samples_required=False)
+
+
+@dataclass
+class GateReading:
+    """What a gate keeps of its log: the figures, the sample records, the sampling settings and
+    the AF classifier the scorer used."""
+
+    metrics: GateMetrics
+    samples: list[SampleRecord]
+    sampling: dict[str, Any] = field(default_factory=dict)
+    classifier: str | None = None
+
+
+def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[str] | None = None) -> GateReading:
+    """A gate's figures and records from a log header (its eval spec: scenario metadata, sample
+    ids, epochs) and its samples, consumed once and one at a time. With `pairs` (an adaptive
+    gate's), only those pairs' samples count, and every condition and epoch of each is expected."""
+    metadata = header.eval.metadata or {}
+    measured = behaviour_named(metadata.get("scoring", {}).get("behaviour", COMPLIANCE))
+    epochs = header.eval.config.epochs or 1
+    if pairs is None:
+        expected = len(header.eval.dataset.sample_ids or []) * epochs
+    else:
+        expected = len(pairs) * max(1, len(metadata.get("conditions") or ())) * epochs
+    records: list[SampleRecord] = []
+    scored: list[ScoredSample] = []
+    sampling: dict[str, Any] | None = None
+    classifier: str | None = None
+    for sample in samples:
+        if pairs is not None and str((sample.metadata or {}).get("pair_id")) not in pairs:
+            continue
+        records.append(_sample_record(sample))
+        scored.append(scored_sample(sample))
+        sampling = sampling or sampling_of(sample)
+        classifier = classifier or _classifier_of(sample)
+    metrics = metrics_from(records, pair_table(scored), metadata, [measured.key] if measured else [], expected)
+    return GateReading(metrics, records, sampling or {}, classifier)
+
+
+def _classifier_of(sample: EvalSample) -> str | None:
+    for score in (sample.scores or {}).values():
+        if score.metadata and "af_classifier" in score.metadata:
+            return str(score.metadata["af_classifier"])
+    return None
+
+
+def gate_metrics(
+    header: EvalLog, samples: Iterable[EvalSample] | None = None
+) -> tuple[GateMetrics, list[SampleRecord]]:
+    """`read_gate`'s figures and records; without `samples`, those of `header.samples` (a log
+    read whole)."""
+    reading = read_gate(header, header.samples or [] if samples is None else samples)
+    return reading.metrics, reading.samples

@@ -1,0 +1,1 @@
+"""Statistics of paired samples and sequential tests: neither pytest nor inspect."""
