@@ -20,20 +20,7 @@ from inspect_ai.log import EvalLog, EvalSample, read_eval_log_samples
 from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
 from af_bench.stats.pairs import ScoredSample, pair_table
 from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
-from af_bench.results.schema import (  # noqa: F401  (re-exported: the schema's old home)
-    REPORT_SCHEMA_VERSION,
-    ComplianceReadings,
-    ConditionFigures,
-    Counts,
-    GapFigures,
-    GateMetrics,
-    GateRecord,
-    Report,
-    SampleRecord,
-    Status,
-    VariantRange,
-    metrics_from,
-)
+from af_bench.results.schema import GateMetrics, SampleRecord, metrics_from
 from af_bench.scoring.value import SCORER_NAME, ScoreValue
 from af_bench.scenario.solver import ProtocolResult
 
