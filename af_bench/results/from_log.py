@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalLog, EvalSample, read_eval_log_samples
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log_sample_summaries, read_eval_log_samples_by_id
 
 from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
 from af_bench.stats.pairs import ScoredSample, pair_table
@@ -142,9 +142,17 @@ def sampling_settings(log: EvalLog) -> dict[str, Any]:
     return {}
 
 
+READ_CHUNK = 200
+"""Samples read from a log per request: few enough to bound memory, many enough that the log's
+zip directory is parsed once a chunk rather than once a sample (which is quadratic in samples)."""
+
+
 def read_samples(location: str) -> Iterator[EvalSample]:
-    """A log file's samples, one at a time (a log cut short yields the samples it holds)."""
-    return read_eval_log_samples(location, all_samples_required=False)
+    """A log file's samples, a chunk at a time, in the order they were logged (a log cut short
+    yields the samples it holds)."""
+    present = [(summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(location)]
+    for start in range(0, len(present), READ_CHUNK):
+        yield from read_eval_log_samples_by_id(location, present[start:start + READ_CHUNK])
 
 
 @dataclass
