@@ -97,8 +97,8 @@ class _Pair:
 
 @dataclass
 class AdaptiveSummary:
-    """Why and where an adaptive gate stopped: the record's `sequential` figures and the log's
-    early-stopping metadata."""
+    """Why and where an adaptive gate stopped, as the report's `sequential` figures (the log's
+    early-stopping metadata is `AdaptiveGate.stop_summary`)."""
 
     pairs_used: int
     pairs_budget: int
