@@ -188,6 +188,10 @@ def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[
         scored.append(scored_sample(sample))
         sampling = sampling or sampling_of(sample)
         classifier = classifier or _classifier_of(sample)
+    # Samples are logged as they finish, an order that differs from run to run: records follow
+    # the data set's order instead, so two runs of the same gate list them alike.
+    position = {str(sample_id): i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
+    records.sort(key=lambda r: (position.get(r.id, len(position)), r.id, r.epoch))
     metrics = metrics_from(records, pair_table(scored), metadata, [measured.key] if measured else [], expected)
     return GateReading(metrics, records, sampling or {}, classifier)
 
