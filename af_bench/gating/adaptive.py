@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -71,6 +71,15 @@ def confidence(observed: Sequence[float], contrast: Contrast, alpha: float) -> I
     if contrast.second is None:
         return betting_confidence_sequence(observed, alpha)[-1]
     return gap_sequence(observed, alpha)[-1]
+
+
+def sequence_observations(
+    scored: Iterable[ScoredSample], pairs: Sequence[str], contrasts: Sequence[Contrast]
+) -> dict[str, list[float]]:
+    """Each contrast's per-pair observations, in the order of `pairs`: what a sequence runs on, both
+    while the gate decides and when a finished log is re-scored."""
+    table = pair_table(scored)
+    return {c.name: observations(table, pairs, c) for c in contrasts}
 
 
 @dataclass(frozen=True)
@@ -283,8 +292,9 @@ class AdaptiveGate(SampleSource):
     def _check_sequential(self, pairs: int) -> StopReason | None:
         assert self._rule is not None
         prefix = self._order[:pairs]
-        table = pair_table(s for pair_id in prefix for s in self._pairs[pair_id].scored)
-        self.series = {c.name: observations(table, prefix, c) for c in self._rule.contrasts}
+        self.series = sequence_observations(
+            (s for pair_id in prefix for s in self._pairs[pair_id].scored), prefix, self._rule.contrasts
+        )
         self.intervals = {c.name: confidence(self.series[c.name], c, self._rule.alpha) for c in self._rule.contrasts}
         completed = min((len(v) for v in self.series.values()), default=0)
         if completed < self._rule.min_pairs:
@@ -374,8 +384,10 @@ class AdaptiveStop:
         if self.alpha is None:
             return {}
         used = set(self.pairs)
-        table = pair_table(scored_sample(s) for s in samples if str((s.metadata or {}).get("pair_id")) in used)
-        return {c.name: confidence(observations(table, self.pairs, c), c, self.alpha) for c in contrasts}
+        series = sequence_observations(
+            (scored_sample(s) for s in samples if str((s.metadata or {}).get("pair_id")) in used), self.pairs, contrasts
+        )
+        return {c.name: confidence(series[c.name], c, self.alpha) for c in contrasts}
 
 
 def record_stop(log: EvalLog, gate: AdaptiveGate) -> None:
