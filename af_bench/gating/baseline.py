@@ -9,13 +9,12 @@ their mean with a t interval over requests. A gate fails when the interval's low
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from pydantic import BaseModel
-from scipy import stats as _scipy_stats
 
 from af_bench.stats import pairs
+from af_bench.stats.paired import mean_difference
 from af_bench.scenario.contrasts import Contrast
 from af_bench.results.schema import GapFigures, GateRecord, Report, SampleRecord, records_table
 
@@ -70,22 +69,9 @@ def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regressi
     n = len(changes)
     if n == 0:
         return Regression(baseline=before.value, current=now.value, regression=None, ci_low=None, ci_high=None, pairs=0)
-    mean = math.fsum(changes) / n
-    if n < 2:
-        low, high = -2.0, 2.0
-    else:
-        se = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1) / n)
-        if se == 0.0:
-            # Every request changed alike: a t interval would have zero width. A betting bound
-            # holds for any changes in [-2, 2] (halved into the [-1, 1] it works on).
-            from af_bench.stats.sequences import gap_sequence
-
-            bound = gap_sequence([c / 2 for c in changes], 0.05)[-1]
-            low, high = min(2 * bound.low, mean), max(2 * bound.high, mean)
-        else:
-            half = float(_scipy_stats.t.ppf(0.975, n - 1)) * se
-            low, high = max(-2.0, mean - half), min(2.0, mean + half)
-    return Regression(baseline=before.value, current=now.value, regression=mean, ci_low=low, ci_high=high, pairs=n)
+    change = mean_difference(changes, bound=2.0)  # each change of a difference in [-1, 1] is in [-2, 2]
+    return Regression(baseline=before.value, current=now.value, regression=change.mean, ci_low=change.low,
+                      ci_high=change.high, pairs=n)
 
 
 def compare(current: GateRecord, report: Report, source: str, max_regression: float) -> BaselineComparison:

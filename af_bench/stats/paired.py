@@ -16,6 +16,8 @@ from typing import Literal
 
 from scipy import stats as _scipy_stats
 
+from af_bench.stats.sequences import gap_sequence
+
 Z_95 = 1.959963984540054
 
 GapMethod = Literal["newcombe_mcnemar", "paired_t", "paired_betting", "wilson", "none"]
@@ -122,28 +124,38 @@ def _binary_paired_gap(first: Sequence[float], second: Sequence[float]) -> Paire
 
 
 def _paired_t_gap(first: Sequence[float], second: Sequence[float]) -> PairedGap:
-    n = len(first)
-    diffs = [x - y for x, y in zip(first, second)]
-    mean = math.fsum(diffs) / n
-    if n < 2:
-        return PairedGap(mean, -1.0, 1.0, 1.0, n, "paired_t")
-    if all(d == diffs[0] for d in diffs):
-        # Every request moved by the same amount: a t interval would have zero width and claim
-        # certainty it has not earned. A betting bound holds for any data in [-1, 1].
-        from af_bench.stats.sequences import gap_sequence
+    interval = mean_difference([x - y for x, y in zip(first, second)])
+    return PairedGap(interval.mean, interval.low, interval.high, interval.p_value, interval.n, interval.method)
 
-        bound = gap_sequence(diffs, 0.05)[-1]
-        return PairedGap(mean, min(bound.low, mean), max(bound.high, mean), sign_test_p(diffs), n, "paired_betting")
-    test = _scipy_stats.ttest_rel(first, second)
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """The mean of paired differences, with its 95% interval and two-sided p-value."""
+
+    mean: float
+    low: float
+    high: float
+    p_value: float
+    n: int
+    method: Literal["paired_t", "paired_betting"]
+
+
+def mean_difference(differences: Sequence[float], bound: float = 1.0) -> MeanDifference:
+    """The mean of paired differences that lie in [-bound, bound]: a t interval, clipped to the
+    bounds, or a betting bound where every difference is alike (a t interval would then have zero
+    width and claim a certainty it has not earned; the betting bound holds for any bounded data)."""
+    n = len(differences)
+    mean = math.fsum(differences) / n
+    if n < 2:
+        return MeanDifference(mean, -bound, bound, 1.0, n, "paired_t")
+    if all(d == differences[0] for d in differences):
+        scaled = gap_sequence([d / bound for d in differences], 0.05)[-1]
+        return MeanDifference(mean, min(bound * scaled.low, mean), max(bound * scaled.high, mean),
+                              sign_test_p(differences), n, "paired_betting")
+    test = _scipy_stats.ttest_1samp(differences, 0.0)
     ci = test.confidence_interval(confidence_level=0.95)
-    return PairedGap(
-        value=mean,
-        ci_low=max(-1.0, float(ci.low)),
-        ci_high=min(1.0, float(ci.high)),
-        p_value=min(1.0, float(test.pvalue)),
-        n_pairs=n,
-        method="paired_t",
-    )
+    return MeanDifference(mean, max(-bound, float(ci.low)), min(bound, float(ci.high)),
+                          min(1.0, float(test.pvalue)), n, "paired_t")
 
 
 def sign_test_p(differences: Sequence[float]) -> float:
