@@ -75,3 +75,43 @@ def test_auroc_matches_pairwise_counting(items: list[tuple[float, bool]]) -> Non
     if all(labels) or not any(labels):
         return
     assert auroc(scores, labels) == pytest.approx(auroc_by_hand(scores, labels), abs=1e-12)
+
+
+def mean_interval_by_hand(changes: list[float], bound: float) -> tuple[float, float, float]:
+    """The t interval the baseline comparison computed by hand before it shared the paired gap's."""
+    n = len(changes)
+    mean = math.fsum(changes) / n
+    se = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1) / n)
+    half = float(scipy_stats.t.ppf(0.975, n - 1)) * se
+    return mean, max(-bound, mean - half), min(bound, mean + half)
+
+
+changes = st.lists(st.integers(-4, 4).map(lambda k: k / 2), min_size=2, max_size=60)
+
+
+@given(changes)
+def test_the_mean_difference_of_baseline_changes_matches_the_closed_form(values: list[float]) -> None:
+    from af_bench.stats.paired import mean_difference
+
+    found = mean_difference(values, bound=2.0)
+    assert found.n == len(values)
+    if len(set(values)) == 1:
+        # No spread: the betting bound, never a zero-width interval.
+        assert found.method == "paired_betting"
+        assert -2.0 <= found.low <= found.mean <= found.high <= 2.0 and found.high - found.low > 0.1
+        return
+    mean, low, high = mean_interval_by_hand(values, 2.0)
+    assert found.method == "paired_t"
+    assert found.mean == pytest.approx(mean, abs=1e-12)
+    assert found.low == pytest.approx(low, abs=1e-9) and found.high == pytest.approx(high, abs=1e-9)
+
+
+@given(changes)
+def test_the_mean_difference_scales_with_its_bound(values: list[float]) -> None:
+    from af_bench.stats.paired import mean_difference
+
+    halved = mean_difference([v / 2 for v in values], bound=1.0)
+    whole = mean_difference(values, bound=2.0)
+    assert whole.method == halved.method and whole.p_value == pytest.approx(halved.p_value, abs=1e-12)
+    for a, b in ((whole.mean, halved.mean), (whole.low, halved.low), (whole.high, halved.high)):
+        assert a == pytest.approx(2 * b, abs=1e-9)
