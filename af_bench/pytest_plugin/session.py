@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from af_bench.files import write_text_atomically
 from af_bench.gating.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,8 +64,10 @@ class AfSession:
         return SpendLedger(Path(self.ledger_path))
 
     def share_estimate(self, lines: list[str]) -> None:
-        """A worker's estimate, left for the controller, which collects nothing itself."""
-        (self.run_dir / ESTIMATE_FILE).write_text("\n".join(lines), encoding="utf-8")
+        """A worker's estimate, left for the controller, which collects nothing itself. Written
+        whole or not at all: the controller may look while it is being written, and a partial
+        file read then would count as the estimate printed."""
+        write_text_atomically(self.run_dir / ESTIMATE_FILE, "\n".join(lines))
 
     def take_shared_estimate(self) -> list[str] | None:
         """The workers' estimate the first time it is on disk, else None (printed once per run)."""

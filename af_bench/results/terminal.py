@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from af_bench.files import write_text_atomically
 from af_bench.results.schema import ConditionFigures, GateRecord, Report, VariantRange
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
@@ -205,7 +206,4 @@ def build_report(records: Sequence[GateRecord]) -> Report:
 
 def write_report(records: Sequence[GateRecord], path: Path) -> None:
     """Write the JSON report atomically, so a crash never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(build_report(records).model_dump_json(indent=2), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomically(path, build_report(records).model_dump_json(indent=2))
