@@ -310,7 +310,7 @@ def record_from_log(
         )
     # A finished gate's log is read back one sample at a time: held whole, with every event, a
     # large gate's log would be most of the process's memory.
-    reading = read_gate(log, log.samples if log.samples is not None else read_samples(log.location),
+    reading = read_gate(log, log.samples if log.samples is not None else read_samples(log),
                         None if pairs is None else set(pairs))
     metrics, samples = reading.metrics, reading.samples
     if log.status != "success" and not samples:
