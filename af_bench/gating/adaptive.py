@@ -24,7 +24,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from inspect_ai import SampleSource, Task, task_with
 from inspect_ai.dataset import Sample
@@ -36,7 +36,7 @@ from af_bench.gating.costs import Budget, add_usage, usage_of
 from af_bench.stats.planning import Design, fixed_pairs
 from af_bench.gating.prices import TokenUsage
 from af_bench.stats.pairs import ScoredSample, observations, pair_table
-from af_bench.results.schema import GateMetrics
+from af_bench.results.schema import GateMetrics, SequentialFigures
 from af_bench.results.from_log import scored_sample
 from af_bench.stats.sequences import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
 from af_bench.gating.shards import Shard, shard_pairs, task_pairs
@@ -119,19 +119,12 @@ class AdaptiveSummary:
     fixed_pairs: int | None
     reason: str | None
 
-    def as_sequential(self, alpha: float, round_pairs: int) -> dict[str, Any]:
-        return {
-            "pairs_used": self.pairs_used,
-            "pairs_budget": self.pairs_budget,
-            "pairs_run": self.pairs_run,
-            "stopped": self.stopped,
-            "fixed_pairs": self.fixed_pairs,
-            "alpha": alpha,
-            "round_pairs": round_pairs,
-            "rounds": self.checks,
-            "intervals": self.intervals,
-            "reason": self.reason,
-        }
+    def as_sequential(self, alpha: float, round_pairs: int) -> SequentialFigures:
+        return SequentialFigures(
+            pairs_used=self.pairs_used, pairs_budget=self.pairs_budget, pairs_run=self.pairs_run,
+            stopped=self.stopped, fixed_pairs=self.fixed_pairs, alpha=alpha, round_pairs=round_pairs,
+            rounds=self.checks, intervals=self.intervals, reason=self.reason,
+        )
 
 
 class AdaptiveGate(SampleSource):

@@ -11,33 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from af_bench.stats import pairs
 from af_bench.stats.paired import mean_difference
 from af_bench.scenario.contrasts import Contrast
-from af_bench.results.schema import GapFigures, GateRecord, Report, SampleRecord, records_table
+from af_bench.results.schema import (
+    BaselineComparison, GapFigures, GateRecord, Regression, Report, SampleRecord, records_table,
+)
 
 
 class BaselineError(ValueError):
     """A baseline report that cannot be compared with, naming the file."""
-
-
-class Regression(BaseModel):
-    baseline: float | None
-    current: float | None
-    regression: float | None
-    ci_low: float | None
-    ci_high: float | None
-    pairs: int
-
-
-class BaselineComparison(BaseModel):
-    report: str
-    model: str
-    max_regression: float
-    contrasts: dict[str, Regression]
-    breaches: list[str]
 
 
 def load_baseline(path: Path) -> Report:

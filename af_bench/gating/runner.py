@@ -177,8 +177,8 @@ def run_gate(
             f"{gate.pairs_used} of {summary.pairs_budget} pairs of this gate; "
             "what was measured is kept in the log and report"
         )
-    elif record.sequential is not None and record.sequential["stopped"] == "budget" and record.status != "error":
-        record.set_error(record.sequential["reason"])
+    elif record.sequential is not None and record.sequential.stopped == "budget" and record.status != "error":
+        record.set_error(record.sequential.reason)
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
@@ -269,7 +269,7 @@ def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float
     except BaselineError as err:
         record.set_error(str(err))
         return
-    record.baseline = comparison.model_dump()
+    record.baseline = comparison
     record.add_breaches(comparison.breaches)
 
 

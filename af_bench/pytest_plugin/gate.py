@@ -135,18 +135,18 @@ def verdict_text(record: GateRecord) -> str:
             )
     if record.sequential is not None:
         seq = record.sequential
-        fixed = f"; a fixed-size gate would need about {seq['fixed_pairs']}" if seq.get("fixed_pairs") else ""
+        fixed = f"; a fixed-size gate would need about {seq.fixed_pairs}" if seq.fixed_pairs else ""
         lines.append(
-            f"  sequential: stopped {seq['stopped']} after {seq['pairs_used']} of {seq['pairs_budget']} pairs "
-            f"({seq['rounds']} rounds, alpha {seq['alpha']}){fixed}"
+            f"  sequential: stopped {seq.stopped} after {seq.pairs_used} of {seq.pairs_budget} pairs "
+            f"({seq.rounds} rounds, alpha {seq.alpha}){fixed}"
         )
     if record.baseline is not None:
-        for name, r in record.baseline["contrasts"].items():
-            if r["regression"] is not None:
+        for name, r in record.baseline.contrasts.items():
+            if r.regression is not None and r.ci_low is not None and r.ci_high is not None:
                 lines.append(
-                    f"  against {record.baseline['model']}: {name.replace('_', ' ')} {_fmt(r['baseline'])} -> "
-                    f"{_fmt(r['current'])}, regression {r['regression']:+.3f} [95% CI {r['ci_low']:+.3f}, "
-                    f"{r['ci_high']:+.3f}] over {r['pairs']} shared requests"
+                    f"  against {record.baseline.model}: {name.replace('_', ' ')} {_fmt(r.baseline)} -> "
+                    f"{_fmt(r.current)}, regression {r.regression:+.3f} [95% CI {r.ci_low:+.3f}, "
+                    f"{r.ci_high:+.3f}] over {r.pairs} shared requests"
                 )
     for breach in record.breaches:
         lines.append(f"  failed: {breach}")

@@ -19,12 +19,14 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
     if record.variant is not None:
         props.append(("af_variant", record.variant))
     if record.baseline is not None:
-        props.append(("af_baseline_model", record.baseline["model"]))
-        for name, r in record.baseline["contrasts"].items():
-            props += [(f"af_baseline_{name}", r["baseline"]), (f"af_baseline_{name}_regression", r["regression"]),
-                      (f"af_baseline_{name}_regression_ci_low", r["ci_low"])]
+        props.append(("af_baseline_model", record.baseline.model))
+        for name, r in record.baseline.contrasts.items():
+            props += [(f"af_baseline_{name}", r.baseline), (f"af_baseline_{name}_regression", r.regression),
+                      (f"af_baseline_{name}_regression_ci_low", r.ci_low)]
     if record.sequential is not None:
-        props += [(f"af_sequential_{k}", record.sequential[k]) for k in ("stopped", "pairs_used", "pairs_budget", "fixed_pairs")]
+        seq = record.sequential
+        props += [("af_sequential_stopped", seq.stopped), ("af_sequential_pairs_used", seq.pairs_used),
+                  ("af_sequential_pairs_budget", seq.pairs_budget), ("af_sequential_fixed_pairs", seq.fixed_pairs)]
     metrics = record.metrics
     if metrics is not None:
         for name, gap in metrics.contrasts.items():

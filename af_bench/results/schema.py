@@ -165,6 +165,46 @@ class GateMetrics(BaseModel):
     counts: Counts
 
 
+class SequentialFigures(BaseModel):
+    """Why and where a sequential gate stopped."""
+
+    pairs_used: int
+    """Pairs in the verdict."""
+    pairs_budget: int
+    pairs_run: int
+    """Pairs in the log: pairs admitted before the stop still finish."""
+    stopped: Literal["pass", "fail", "budget", "cost"]
+    fixed_pairs: int | None
+    """About how many pairs a fixed-size gate would need for the same power."""
+    alpha: float
+    round_pairs: int
+    rounds: int
+    """Checks made, one per `round_pairs` completed pairs."""
+    intervals: dict[str, list[float]]
+    """The confidence sequence per contrast, `[low, high]`."""
+    reason: str | None = None
+
+
+class Regression(BaseModel):
+    """One contrast against the baseline report's: `regression` is current − baseline."""
+
+    baseline: float | None
+    current: float | None
+    regression: float | None
+    ci_low: float | None
+    ci_high: float | None
+    pairs: int
+    """Requests paired in both reports."""
+
+
+class BaselineComparison(BaseModel):
+    report: str
+    model: str
+    max_regression: float
+    contrasts: dict[str, Regression]
+    breaches: list[str]
+
+
 class GateRecord(BaseModel):
     gate: str
     nodeid: str
@@ -195,14 +235,10 @@ class GateRecord(BaseModel):
     run: dict[str, Any] = Field(default_factory=dict)
     """How the run was made: `cache` (`off`, `resume` or `dev`), `max_retries`, `timeout`,
     and `stopped: cost` when `--af-max-cost` stopped the gate early."""
-    baseline: dict[str, Any] | None = None
-    """With --af-baseline: `report`, `model`, `max_regression`, per contrast `baseline`, `current`,
-    `regression`, `ci_low`, `ci_high`, `pairs`, and the `breaches` it caused."""
-    sequential: dict[str, Any] | None = None
-    """For sequential gates: `pairs_used` (in the verdict), `pairs_run` (in the log: pairs admitted
-    before the stop still finish), `pairs_budget`, `stopped` (`pass`, `fail`, `budget`, `cost`),
-    `fixed_pairs`, `alpha`, `round_pairs`, `rounds` (checks made, one per `round_pairs` completed
-    pairs), `intervals` (confidence sequence per contrast)."""
+    baseline: BaselineComparison | None = None
+    """With --af-baseline: the comparison and the breaches it caused."""
+    sequential: SequentialFigures | None = None
+    """For sequential gates."""
     shard: str | None = None
     """`I/N` when this record is one shard of a gate (`--af-shard`)."""
     shards: list[dict[str, Any]] | None = None
