@@ -160,6 +160,9 @@ class AdaptiveGate(SampleSource):
         self._checks = 0
         self._seen: set[tuple[str, int]] = set()
         self._unbilled: dict[str, TokenUsage] = {}
+        self._over_cap = False
+        """Set by the finished sample that takes the run's spend past the cap: no pair is admitted
+        after it, while the verdict still waits for a check (or the end) to fix its prefix."""
         self.usage: dict[str, TokenUsage] = {}
         self.spent_total: float | None = None
         self.stopped: StopReason | None = None
@@ -169,6 +172,8 @@ class AdaptiveGate(SampleSource):
 
     # SampleSource ---------------------------------------------------------------------------
     def initial_samples(self) -> list[Sample]:
+        if self._budget is not None:  # what gates before this one spent counts toward the cap
+            self.spent_total = self._budget.ledger.total()
         return self._admit()
 
     async def next_samples(self) -> list[Sample] | None:
@@ -188,6 +193,7 @@ class AdaptiveGate(SampleSource):
         if pair is not None:
             pair.scored.append(scored_sample(sample))
             pair.remaining -= 1
+        self._note_spend()
         self._advance()
         return self._admit() or None
 
@@ -228,10 +234,14 @@ class AdaptiveGate(SampleSource):
 
     def finish(self) -> None:
         """Bill what is still unbilled (pairs past the last check) and, when the gate ran to its
-        budget, take every completed pair as used."""
+        budget, take every completed pair as used; a gate that passed the cap after its last check
+        keeps the pairs of that check."""
         self._bill()
         if self.stopped is None:
             self._advance()
+        if self.stopped is None and self._over_cap and self._prefix < len(self._order):
+            self.stopped, self.pairs_used = "cost", self._checked_at
+        elif self.stopped is None:
             self.pairs_used = self._prefix
             if self._rule is not None and self._checked_at < self._prefix:
                 self._check_sequential(self._prefix)
@@ -250,7 +260,7 @@ class AdaptiveGate(SampleSource):
     def _admit(self) -> list[Sample]:
         """Pairs to start now: enough to keep inspect's connections busy, never so far ahead of
         the completed prefix that a stuck pair lets the log grow without bound."""
-        if self.stopped is not None:
+        if self.stopped is not None or self._over_cap:
             return []
         horizon = self._prefix + max(2 * self._check_every, 4 * self._in_flight_target)
         out: list[Sample] = []
@@ -269,6 +279,15 @@ class AdaptiveGate(SampleSource):
             self._prefix += 1
             if self.stopped is None and (self._prefix % self._check_every == 0 or self._prefix == len(self._order)):
                 self._check(self._prefix)
+
+    def _note_spend(self) -> None:
+        """Stop admitting pairs at the first sample whose cost takes the run past the cap, as far
+        as this gate knows: its spend since the last check on top of the run's total at that check
+        (the shared ledger is read at checks only, not once a sample)."""
+        if self._budget is None or self._over_cap:
+            return
+        known = (self.spent_total or 0.0) + self._budget.cost(self._unbilled)
+        self._over_cap = self._budget.exceeded(known)
 
     def _check(self, pairs: int) -> None:
         self._checked_at = pairs

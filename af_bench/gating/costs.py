@@ -251,10 +251,14 @@ class Budget:
     batch: bool = False
     cap: float | None = None
 
+    def cost(self, usage: Mapping[str, TokenUsage]) -> float:
+        """Dollars for `usage` (unpriced models count nothing here: a capped run refuses them
+        before it starts)."""
+        return spent(usage, self.prices, batch=self.batch) or 0.0
+
     def charge(self, usage: Mapping[str, TokenUsage]) -> float:
-        """Add `usage` to the run's spend and return the run's total in dollars (unpriced models
-        count nothing here: a capped run refuses them before it starts)."""
-        return self.ledger.add(self.who, spent(usage, self.prices, batch=self.batch) or 0.0)
+        """Add `usage` to the run's spend and return the run's total in dollars."""
+        return self.ledger.add(self.who, self.cost(usage))
 
     def exceeded(self, total: float) -> bool:
         return self.cap is not None and total >= self.cap

@@ -9,12 +9,15 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalSample, read_eval_log
+from inspect_ai.model import ModelUsage
 from inspect_ai.scorer import Score
 
 from af_bench.gating.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence, pair_order
 from af_bench.scenario.contrasts import TIER_GAP
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.cli.rescore import rescore_log
+from af_bench.gating.costs import Budget, SpendLedger
+from af_bench.gating.prices import Price, PriceTable
 from af_bench.results.from_log import SCORER_NAME
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.stats.sequences import Limit, decide
@@ -141,3 +144,55 @@ def test_the_stop_depends_on_the_pairs_not_on_the_order_they_finish(
             expected = (d, n)
             break
     assert stops == {expected}
+
+
+def _costing(sample: Sample) -> EvalSample:
+    """A finished sample that cost one dollar (10,000 output tokens at $100 per million)."""
+    finished = _finished(sample, 0.0)
+    finished.model_usage = {"m": ModelUsage(output_tokens=10_000)}
+    return finished
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 130), st.integers(1, 30), st.integers(0, 2**16))
+def test_a_capped_gate_admits_nothing_after_the_sample_that_passes_the_cap(cap: int, in_flight: int, seed: int) -> None:
+    import anyio
+
+    samples = _task_samples(60)
+    prices = PriceTable({"m": Price("m", input=0.0, output=100.0, as_of="2026-12-02", source="test")})
+    budget = Budget(SpendLedger(), prices, "gate", cap=float(cap))
+    gate = AdaptiveGate(_FakeTask(samples), [f"p{i}" for i in range(60)], epochs=1,  # type: ignore[arg-type]
+                        in_flight=in_flight, check_every=5, budget=budget)
+    rng = random.Random(seed)
+    finished: list[str] = []
+
+    async def drive() -> None:
+        flight = list(gate.initial_samples())
+        while True:
+            while flight:
+                sample = flight.pop(rng.randrange(len(flight)))
+                admitted = await gate.sample_complete(_costing(sample)) or []
+                finished.append(str(sample.id))
+                assert len(finished) < cap or admitted == [], f"admitted after ${len(finished)} of a ${cap} cap"
+                flight.extend(admitted)
+            more = await gate.next_samples()
+            if more is None:
+                return
+            assert len(finished) < cap, "admitted after the cap"
+            flight.extend(more)
+
+    anyio.run(drive)
+    gate.finish()
+    if cap > 120:  # the whole gate costs $120: the cap is never reached
+        assert (gate.stopped, gate.pairs_used, len(finished)) == (None, 60, 120)
+        return
+    # What it spent past the cap is what was in flight when the cap was passed: at most the
+    # connections' worth plus the rest of one pair.
+    assert cap <= len(finished) <= cap + in_flight + 1
+    if gate.stopped is None:  # the cap came with every pair already admitted
+        assert gate.pairs_used == 60 and len(finished) == 120
+    else:  # the verdict keeps the prefix of a check
+        assert gate.stopped == "cost" and gate.pairs_used % 5 == 0 and gate.pairs_used < 60
+        completed = {sample_id.split(":")[0] for sample_id in finished}
+        assert all(f"p{i}" in completed for i in range(gate.pairs_used))
+    assert gate.spent_total == pytest.approx(len(finished))
