@@ -2,7 +2,7 @@
 
 The reading streams: `read_gate(header, samples)` consumes samples one at a time and keeps only
 what a `SampleRecord` and the pair table need, so a 10,000-sample log is never held whole.
-`read_samples(header)` gives such a stream from the log file a header was read from; `gate_metrics(log)` still takes a
+`read_samples(log)` gives such a stream from a log file; `gate_metrics(log)` still takes a
 log read with its samples.
 """
 
@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalLog, EvalSample, read_eval_log_sample_summaries, read_eval_log_samples_by_id
+from inspect_ai.log import (
+    EvalLog, EvalSample, read_eval_log, read_eval_log_sample_summaries, read_eval_log_samples_by_id,
+)
 
 from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
 from af_bench.stats.pairs import ScoredSample, pair_table
@@ -163,9 +165,10 @@ def summary_keys(location: str) -> list[tuple[str | int, int]]:
     return [(summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(location)]
 
 
-def read_samples(header: EvalLog) -> Iterator[EvalSample]:
-    """The samples of the log file `header` was read from, a chunk at a time (a log cut short
-    yields the samples it holds)."""
+def read_samples(log: EvalLog | str) -> Iterator[EvalSample]:
+    """The samples of a log file, given by its location or by a header read from it, a chunk at a
+    time (a log cut short yields the samples it holds)."""
+    header = read_eval_log(log, header_only=True) if isinstance(log, str) else log
     keys = finished_keys(header)
     if keys is None:
         keys = summary_keys(header.location)

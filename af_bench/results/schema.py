@@ -165,7 +165,17 @@ class GateMetrics(BaseModel):
     counts: Counts
 
 
-class SequentialFigures(BaseModel):
+class _Keyed(BaseModel):
+    """Also readable by key (`record.sequential["stopped"]`), as these were read when they were
+    plain dicts; af-bench itself reads attributes."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+class SequentialFigures(_Keyed):
     """Why and where a sequential gate stopped."""
 
     pairs_used: int
@@ -185,7 +195,7 @@ class SequentialFigures(BaseModel):
     reason: str | None = None
 
 
-class Regression(BaseModel):
+class Regression(_Keyed):
     """One contrast against the baseline report's: `regression` is current − baseline."""
 
     baseline: float | None
@@ -197,7 +207,7 @@ class Regression(BaseModel):
     """Requests paired in both reports."""
 
 
-class BaselineComparison(BaseModel):
+class BaselineComparison(_Keyed):
     report: str
     model: str
     max_regression: float

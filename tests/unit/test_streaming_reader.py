@@ -23,7 +23,7 @@ def test_streamed_samples_give_the_same_records(tmp_path: Path) -> None:
 
     def counted():  # type: ignore[no-untyped-def]
         nonlocal consumed
-        for sample in read_samples(header):
+        for sample in read_samples(log.location):
             consumed += 1
             yield sample
 
