@@ -174,6 +174,9 @@ class _Keyed(BaseModel):
             raise KeyError(key)
         return getattr(self, key)
 
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in type(self).model_fields else default
+
 
 class SequentialFigures(_Keyed):
     """Why and where a sequential gate stopped."""

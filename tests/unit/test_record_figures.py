@@ -39,6 +39,7 @@ def test_the_figures_are_still_read_by_key_and_an_unknown_key_is_a_key_error() -
     assert record.sequential is not None and record.baseline is not None
     assert record.sequential["stopped"] == "pass" and record.sequential["intervals"]["tier_gap"] == [-0.05, 0.04]
     assert record.baseline["contrasts"]["tier_gap"]["regression"] == 0.1
+    assert record.sequential.get("fixed_pairs") == 140 and record.sequential.get("stoped", "absent") == "absent"
     with pytest.raises(KeyError, match="stoped"):
         record.sequential["stoped"]
 
