@@ -196,3 +196,28 @@ def test_a_capped_gate_admits_nothing_after_the_sample_that_passes_the_cap(cap: 
         completed = {sample_id.split(":")[0] for sample_id in finished}
         assert all(f"p{i}" in completed for i in range(gate.pairs_used))
     assert gate.spent_total == pytest.approx(len(finished))
+
+
+def test_what_earlier_gates_spent_counts_toward_the_cap_from_the_first_sample() -> None:
+    import anyio
+
+    prices = PriceTable({"m": Price("m", input=0.0, output=100.0, as_of="2026-12-02", source="test")})
+    ledger = SpendLedger()
+    ledger.add("an earlier gate", 50.0)
+    gate = AdaptiveGate(_FakeTask(_task_samples(60)), [f"p{i}" for i in range(60)], epochs=1,  # type: ignore[arg-type]
+                        in_flight=2, check_every=20, budget=Budget(ledger, prices, "gate", cap=60.0))
+    finished: list[str] = []
+
+    async def drive() -> None:
+        flight = list(gate.initial_samples())
+        while flight or (flight := list(await gate.next_samples() or [])):
+            sample = flight.pop(0)
+            finished.append(str(sample.id))
+            flight.extend(await gate.sample_complete(_costing(sample)) or [])
+
+    anyio.run(drive)
+    gate.finish()
+    # $10 of room: admission stops at the tenth sample; the pair then in flight finishes.
+    assert 10 <= len(finished) <= 12
+    assert (gate.stopped, gate.pairs_used) == ("cost", 0)
+    assert gate.spent_total == pytest.approx(50.0 + len(finished))
