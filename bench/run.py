@@ -39,6 +39,8 @@ from af_bench.gating.thresholds import Thresholds  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "claude-opus-4-5-20251101"
+MEMORY_TARGET_MIB = 500
+"""Peak RSS a 10,000-sample gate should stay under (issue 17)."""
 MAX_TURNS = 4
 
 
@@ -139,7 +141,9 @@ print(len(record.samples), time.perf_counter() - t, resource.getrusage(resource.
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                              env={**os.environ, "INSPECT_LOG_DIR": logs})
     count, seconds, rss_kb = out.stdout.split()[-3:]
-    return {"samples": int(count), "seconds": round(float(seconds), 1), "peak_rss_mib": round(int(rss_kb) / 1024, 1)}
+    peak = round(int(rss_kb) / 1024, 1)
+    return {"samples": int(count), "seconds": round(float(seconds), 1), "peak_rss_mib": peak,
+            "target_mib": MEMORY_TARGET_MIB, "met": peak < MEMORY_TARGET_MIB}
 
 
 def startup() -> dict[str, float]:
@@ -169,16 +173,22 @@ def main() -> None:
     parser.add_argument("--latency", type=float, action="append", help="seconds per call (repeatable; default 0 and 1)")
     parser.add_argument("--memory-samples", type=int, default=10_000)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--only-memory", action="store_true", help="the memory figure alone (about 5 minutes)")
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
 
+    if args.only_memory and args.skip_memory:
+        parser.error("--only-memory and --skip-memory leave nothing to measure")
     figures: dict[str, object] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
-    with tempfile.TemporaryDirectory() as logs:
-        figures["cold_start"] = warm_up(Path(logs))
-        figures["throughput"] = [compare(args.pairs, args.concurrency, latency, Path(logs)) for latency in (args.latency or [0.0, 1.0])]
+    if not args.only_memory:
+        with tempfile.TemporaryDirectory() as logs:
+            figures["cold_start"] = warm_up(Path(logs))
+            figures["throughput"] = [compare(args.pairs, args.concurrency, latency, Path(logs))
+                                     for latency in (args.latency or [0.0, 1.0])]
     if not args.skip_memory:
         figures["memory"] = peak_memory(args.memory_samples)
-    figures["startup"] = startup()
+    if not args.only_memory:
+        figures["startup"] = startup()
     print(json.dumps(figures, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
