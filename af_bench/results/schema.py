@@ -184,8 +184,9 @@ class SequentialFigures(_Keyed):
     pairs_used: int
     """Pairs in the verdict."""
     pairs_budget: int
-    pairs_run: int
-    """Pairs in the log: pairs admitted before the stop still finish."""
+    pairs_run: int | None = None
+    """Pairs in the log: pairs admitted before the stop still finish (absent from reports of
+    gates run in rounds, before 2026-12-01)."""
     stopped: Literal["pass", "fail", "budget", "cost"]
     fixed_pairs: int | None
     """About how many pairs a fixed-size gate would need for the same power."""

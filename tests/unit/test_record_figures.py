@@ -44,6 +44,12 @@ def test_the_figures_are_still_read_by_key_and_an_unknown_key_is_a_key_error() -
         record.sequential["stoped"]
 
 
+def test_a_report_of_a_gate_run_in_rounds_still_loads() -> None:
+    older = {k: v for k, v in SEQUENTIAL.items() if k != "pairs_run"}  # before one-eval gates
+    figures = SequentialFigures.model_validate(older)
+    assert figures.pairs_run is None and figures.pairs_used == 60
+
+
 def test_a_stop_that_is_not_one_of_the_four_is_refused() -> None:
     with pytest.raises(ValueError, match="stopped"):
         SequentialFigures.model_validate({**SEQUENTIAL, "stopped": "tired"})
