@@ -367,6 +367,11 @@ MAX_RETRIES: Option[int] = Option(
 TIMEOUT: Option[int] = Option(
     "timeout", "--af-timeout", whole(1), 900, metavar="SECONDS",
     help="Time one model call may take, retries included (default 900).")
+DOWN_AFTER: Option[int] = Option(
+    "down_after", "--af-down-after", whole(0), 60, metavar="SECONDS",
+    help="Seconds of retries a call may spend before its endpoint has answered once; an endpoint that "
+         "answers only errors (5xx, no connection) for that long is down, and what remains for it is not "
+         "sent (default 60; 0 waits out --af-timeout).")
 ATTEMPT_TIMEOUT: Option[int | None] = Option(
     "attempt_timeout", "--af-attempt-timeout", whole(1), None, metavar="SECONDS",
     help="Abandon and retry an attempt that takes longer than this.")
@@ -441,7 +446,7 @@ OUTPUT_TOKENS_PER_REPLY: Option[int] = Option(
 
 OPTIONS: tuple[Option[Any], ...] = (
     MODEL, MODEL_ARG, JUDGE_MODEL, JUDGE_MODEL_ARG, JUDGE_VOTES, JUDGE_THRESHOLD, JUDGE_SCOPE, LIMIT, EPOCHS,
-    MAX_CONNECTIONS, LOG_DIR, REPORT, HTML, SEED, MAX_RETRIES, TIMEOUT, ATTEMPT_TIMEOUT, CACHE, SEQUENTIAL,
+    MAX_CONNECTIONS, LOG_DIR, REPORT, HTML, SEED, MAX_RETRIES, TIMEOUT, DOWN_AFTER, ATTEMPT_TIMEOUT, CACHE, SEQUENTIAL,
     ROUND_PAIRS, ALPHA, BASELINE, MAX_REGRESSION, BATCH, MAX_COST, AF_CLASSIFIER, AF_JUDGE_RUBRIC,
     REASONING_TOKENS, REASONING_EFFORT, PREFILL, SHARD, MODE, MIN_PAIRS, THRESHOLD,
     THRESHOLDS, MODELS, PRICES, OUTPUT_TOKENS_PER_REPLY,

@@ -17,6 +17,7 @@ from af_bench.gating.adaptive import (
     AdaptiveGate, SequentialRule, adaptive_task, pair_order, record_stop, with_sequence_intervals,
 )
 from af_bench.stats.sequences import Interval
+from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint
 from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.results.schema import GateRecord
@@ -39,6 +40,13 @@ class RunOptions:
     log_dir: Path | None
     ledger: SpendLedger | None = None
     """The run's shared spend; None gives each gate an in-memory ledger of its own."""
+    endpoints: EndpointWatches | None = None
+    """Which endpoints this process's gates found down; None gives each gate a watch of its own."""
+
+    def watch(self, model: str) -> EndpointWatch:
+        if self.endpoints is None:
+            return EndpointWatch(self.settings.probe_seconds, self.settings.max_retries)
+        return self.endpoints.of(endpoint(model))
 
 
 def _one_line(message: str) -> str:
@@ -112,8 +120,9 @@ def run_gate(
     """Run the gate's task on `model` and reach a verdict. Never raises for a model or run
     failure: those become a record with status `error`."""
     settings = options.settings
+    watch = options.watch(model)
     try:
-        task, scenario, thresholds = _prepare(spec, model, settings, variant)
+        task, scenario, thresholds = _prepare(spec, model, settings, variant, watch)
     except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
         return GateRecord(
             gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
@@ -139,6 +148,10 @@ def run_gate(
     }
     estimate = gate_estimate(task, model, settings)
     record.usage = {"estimate": estimate.as_dict()}
+    if watch.is_down():
+        record.run["endpoint_down"] = True
+        record.error = f"not run: an earlier gate found the endpoint down: {watch.down}"
+        return record
     budget = Budget(options.ledger or SpendLedger(), settings.prices, nodeid, settings.batch is not None,
                     settings.max_cost)
     refusal = cost_refusal(estimate, budget)
@@ -179,6 +192,12 @@ def run_gate(
         )
     elif record.sequential is not None and record.sequential.stopped == "budget" and record.status != "error":
         record.set_error(record.sequential.reason)
+    if watch.is_down():
+        record.run["endpoint_down"] = True
+        errored = sum(1 for s in record.samples if s.error)
+        unsent = sum(1 for s in record.samples if (s.error or "").startswith(NOT_SENT))
+        record.set_error(f"endpoint down, it answered no request: {watch.down}; "
+                         f"{errored} of {len(record.samples)} samples errored, {unsent} of them never sent")
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
     return record
@@ -273,13 +292,15 @@ def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float
     record.add_breaches(comparison.breaches)
 
 
-def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:
+def _prepare(
+    spec: GateSpec, model: str, settings: Settings, variant: str | None, watch: EndpointWatch | None = None,
+) -> tuple[Task, str, Thresholds]:
     task = spec.task(variant)
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
     try:
-        task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
+        task = with_protocol(with_scoring(task, settings.scoring_overrides()), watch, **settings.protocol_overrides())
     except ValueError as err:
         raise ValueError(f"gate {spec.name}: {err}") from None
     contrasts = {c.name for c in contrasts_from(task.metadata)}
@@ -351,15 +372,17 @@ def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
 
 
 def explain_error(model: str, message: str) -> str:
-    """One line that says which endpoint failed and how, with the provider's own words."""
-    from af_bench.gating.providers import endpoint
-
-    where = endpoint(model)
-    lowered = message.lower()
+    """One line that says which endpoint failed and how, with the provider's own words. A line
+    the solver already wrote (`model at endpoint: …`) keeps the endpoint it names."""
+    where, said = endpoint(model), message
+    named = f"{model} at "
+    if message.startswith(named) and ": " in message[len(named):]:
+        where, said = message[len(named):].split(": ", 1)
+    lowered = said.lower()
     # Anthropic says not_found_error; OpenAI-compatible servers say NotFoundError or "does not exist".
-    if ("not_found_error" in lowered or "notfounderror" in lowered or "error code: 404" in lowered
-            or "does not exist" in lowered) and "model" in lowered:
-        return f"model {model} not found at {where} (retired or unknown to the provider): {message}"
-    if "authentication_error" in lowered or ("401" in lowered and "key" in lowered):
-        return f"{where} rejected the API key for {model}: {message}"
-    return f"{model} at {where}: {message}"
+    if ("not_found_error" in lowered or "notfounderror" in lowered or "http 404" in lowered
+            or "error code: 404" in lowered or "does not exist" in lowered) and "model" in lowered:
+        return f"model {model} not found at {where} (retired or unknown to the provider): {said}"
+    if "authentication_error" in lowered or "http 401" in lowered or ("401" in lowered and "key" in lowered):
+        return f"{where} rejected the API key for {model}: {said}"
+    return f"{model} at {where}: {said}"

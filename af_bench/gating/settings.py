@@ -21,6 +21,7 @@ from af_bench.gating.options import (
     BASELINE,
     BATCH,
     CACHE,
+    DOWN_AFTER,
     EPOCHS,
     HTML,
     JUDGE_MODEL,
@@ -102,6 +103,9 @@ class Settings:
     """Retries per model call after the first attempt (inspect's; the SDK may retry inside each)."""
     timeout: int = TIMEOUT.default
     """Seconds one model call may take, retries included."""
+    down_after: int = DOWN_AFTER.default
+    """Seconds of retries a call may spend before its endpoint has answered once (0: no limit);
+    read through `probe_seconds`."""
     attempt_timeout: int | None = ATTEMPT_TIMEOUT.default
     """Seconds one attempt may take before it is abandoned and retried (None: the SDK's own)."""
     cache: bool = CACHE.default
@@ -157,6 +161,11 @@ class Settings:
         if self.af_judge_rubric is not None:
             overrides["af_rubric"] = str(self.af_judge_rubric)
         return overrides
+
+    @property
+    def probe_seconds(self) -> int | None:
+        """How long a call may retry before its endpoint has answered once: never past --af-timeout."""
+        return min(self.down_after, self.timeout) or None
 
     def protocol_overrides(self) -> dict[str, Any]:
         """Protocol options the run changes in every scenario (`af_bench.scenario.build.with_protocol`)."""

@@ -166,6 +166,7 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
         max_connections=session.max_connections,
         log_dir=session.settings.log_dir,
         ledger=session.ledger(),
+        endpoints=session.endpoints,
     )
     sink = progress_sink(request.config)
     if sink is not None:

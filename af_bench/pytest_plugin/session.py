@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from af_bench.endpoint import EndpointWatches
 from af_bench.files import write_text_atomically
 from af_bench.gating.settings import Settings
 
@@ -45,6 +46,8 @@ class AfSession:
     refusal: str | None = None
     """Why no gate may start (the run's estimate is over --af-max-cost), or None."""
     estimate_printed: bool = False
+    endpoints: EndpointWatches = field(default_factory=EndpointWatches)
+    """Which endpoints this process has found answering, or down (then its later gates do not run)."""
 
     @classmethod
     def start(cls, settings: Settings, workerinput: Mapping[str, Any]) -> AfSession:
@@ -52,7 +55,8 @@ class AfSession:
         controller's, so the cost cap covers every worker."""
         workers = int(workerinput.get("workercount", 1))
         ledger = workerinput.get(LEDGER_KEY) or str(Path(tempfile.mkdtemp(prefix="af-bench-")) / "spend.jsonl")
-        return cls(settings=settings, max_connections=max(1, settings.max_connections // workers), ledger_path=ledger)
+        return cls(settings=settings, max_connections=max(1, settings.max_connections // workers), ledger_path=ledger,
+                   endpoints=EndpointWatches(settings.probe_seconds, settings.max_retries))
 
     @property
     def run_dir(self) -> Path:

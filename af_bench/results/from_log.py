@@ -40,8 +40,11 @@ _RAISED_RE = re.compile(r"raised (\w+)")
 
 
 def error_summary(message: str, traceback: str = "") -> str:
-    """The provider's own words for a failed call, in one line: the API error body when there is
-    one (also when a retry wrapper hides it), else the message's last line."""
+    """The provider's own words for a failed call, in one line. af-bench's solver already says a
+    provider failure in one line (`af_bench.endpoint`); for other errors (and older logs), the API
+    error body when there is one (also when a retry wrapper hides it), else the message's last line."""
+    if "\n" not in message.strip() and "RetryError(" not in message:
+        return message.strip()[:500]
     api_errors = _API_ERROR_RE.findall(f"{message}\n{traceback}")
     if api_errors:
         return api_errors[-1]

@@ -16,6 +16,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
+from af_bench.endpoint import EndpointWatch, endpoint as default_endpoint
 from af_bench.scenario.outcomes import FailureReason
 from af_bench.scenario.protocol import NEXT_TURN, PREFILL
 from af_bench.scenario.reply import read_message
@@ -79,6 +80,7 @@ def scratchpad_protocol(
     reasoning: bool = False,
     max_tokens: int = 4096,
     condition_prompts: Mapping[str, str] | None = None,
+    watch: EndpointWatch | None = None,
 ) -> Solver:
     """Generate; while a reply closes a scratchpad without `</OUTPUT>`, answer `<NEXT/>` and
     generate again, up to `max_turns` replies.
@@ -92,21 +94,40 @@ def scratchpad_protocol(
         max_tokens: Token limit for each reply.
         condition_prompts: System prompts that replace `system_prompt` for samples of the named
             conditions (sample metadata `condition`).
+        watch: Whether the model's endpoint has answered, shared with other gates of a run; by
+            default the samples of this task share one (`af_bench.endpoint.EndpointWatch`).
     """
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+    endpoint = watch if watch is not None else EndpointWatch()
+
+    async def ask(state: TaskState, generate: Generate, where: str) -> TaskState:
+        """One generate, its provider failure (if any) raised as one line naming `where`."""
+        if endpoint.is_down():
+            raise endpoint.not_sent()
+        try:
+            state = await generate(state, tool_calls="none", max_tokens=max_tokens, **endpoint.call_options())
+        except Exception as err:
+            failure = endpoint.failed(err, where)
+            if failure is None:
+                raise
+            raise failure from err
+        endpoint.answered = True
+        return state
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         result = state.store_as(ProtocolResult)
         condition = str((state.metadata or {}).get("condition"))
         prompt = (condition_prompts or {}).get(condition, system_prompt)
         state.messages.insert(0, ChatMessageSystem(content=prompt))
-        with_prefill = sends_prefill(get_model(), prefill, reasoning)
+        model = get_model()
+        where = f"{model} at {model.api.base_url or default_endpoint(str(model))}"
+        with_prefill = sends_prefill(model, prefill, reasoning)
         result.prefill = with_prefill
         for turn in range(1, max_turns + 1):
             if with_prefill:
                 state.messages.append(ChatMessageAssistant(content=PREFILL))
-            state = await generate(state, tool_calls="none", max_tokens=max_tokens)
+            state = await ask(state, generate, where)
             if with_prefill:
                 # Keep the message inspect made (reasoning blocks and signatures replay as sent).
                 reply = state.messages.pop()
