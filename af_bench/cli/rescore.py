@@ -36,6 +36,8 @@ def rescore_log(
     new_log = score(
         log,
         scorers=[alignment_faking_outcome(**options)],
+        # The tested model is never called: its key and base URL need not be set to re-score.
+        model="none/none",
         metrics=scenario_metrics(log.eval.metadata),
         model_roles={"grader": judge_model} if judge_model else None,
         action="overwrite",

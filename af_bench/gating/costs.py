@@ -116,8 +116,12 @@ def estimate_gate(
     output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY,
 ) -> GateEstimate:
     """Tokens and dollars for `pairs` requests (None: all) under every condition of the task,
-    from the task's own prompts and requests; replies are assumed `output_tokens_per_reply` long."""
+    from the task's own prompts and requests; replies are assumed `output_tokens_per_reply` long,
+    never longer than the task's reply budget (`max_tokens`)."""
     metadata = task.metadata or {}
+    budget = (metadata.get("protocol") or {}).get("max_tokens")
+    if budget:
+        output_tokens_per_reply = min(output_tokens_per_reply, int(budget))
     conditions = [str(c) for c in metadata.get("conditions") or []] or [""]
     scoring = metadata.get("scoring") or {}
     prompt_chars: Mapping[str, int] = metadata.get("prompt_chars") or {}

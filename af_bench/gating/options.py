@@ -408,6 +408,10 @@ AF_JUDGE_RUBRIC: Option[Path | None] = Option(
     "af_judge_rubric", "--af-judge-rubric", rubric_file, None, metavar="PATH", shared=True,
     help="Your own alignment-faking judge prompt, used verbatim: {transcript} where the reasoning goes, "
          "a <final_answer>Yes|No</final_answer> verdict (or af-bench's own tokens).")
+MAX_TOKENS: Option[int | None] = Option(
+    "max_tokens", "--af-max-tokens", whole(1), None, metavar="N",
+    help="Token limit of every reply in every scenario (default: the scenario's, 4096); a reply cut off "
+         "by it has no usable answer.")
 REASONING_TOKENS: Option[int | None] = Option(
     "reasoning_tokens", "--af-reasoning-tokens", whole(1), None, metavar="N",
     help="Ask every gated model to reason with this token budget (no prefill is then sent).")
@@ -448,7 +452,7 @@ OPTIONS: tuple[Option[Any], ...] = (
     MODEL, MODEL_ARG, JUDGE_MODEL, JUDGE_MODEL_ARG, JUDGE_VOTES, JUDGE_THRESHOLD, JUDGE_SCOPE, LIMIT, EPOCHS,
     MAX_CONNECTIONS, LOG_DIR, REPORT, HTML, SEED, MAX_RETRIES, TIMEOUT, DOWN_AFTER, ATTEMPT_TIMEOUT, CACHE, SEQUENTIAL,
     ROUND_PAIRS, ALPHA, BASELINE, MAX_REGRESSION, BATCH, MAX_COST, AF_CLASSIFIER, AF_JUDGE_RUBRIC,
-    REASONING_TOKENS, REASONING_EFFORT, PREFILL, SHARD, MODE, MIN_PAIRS, THRESHOLD,
+    MAX_TOKENS, REASONING_TOKENS, REASONING_EFFORT, PREFILL, SHARD, MODE, MIN_PAIRS, THRESHOLD,
     THRESHOLDS, MODELS, PRICES, OUTPUT_TOKENS_PER_REPLY,
 )
 PYPROJECT_KEYS: frozenset[str] = frozenset(o.name for o in OPTIONS if o.in_pyproject)

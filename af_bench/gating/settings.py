@@ -35,6 +35,7 @@ from af_bench.gating.options import (
     MAX_CONNECTIONS,
     MAX_COST,
     MAX_REGRESSION,
+    MAX_TOKENS,
     MAX_RETRIES,
     MIN_PAIRS,
     MODE,
@@ -132,6 +133,8 @@ class Settings:
     judge_votes: int | None = JUDGE_VOTES.default
     judge_threshold: float | None = JUDGE_THRESHOLD.default
     judge_scope: str | None = JUDGE_SCOPE.default
+    max_tokens: int | None = MAX_TOKENS.default
+    """Token limit of every reply (None: each scenario's own)."""
     reasoning_tokens: int | None = REASONING_TOKENS.default
     """Reasoning budget asked of every gated model (inspect's `reasoning_tokens`)."""
     reasoning_effort: str | None = REASONING_EFFORT.default
@@ -169,8 +172,8 @@ class Settings:
 
     def protocol_overrides(self) -> dict[str, Any]:
         """Protocol options the run changes in every scenario (`af_bench.scenario.build.with_protocol`)."""
-        given = {"reasoning_tokens": self.reasoning_tokens, "reasoning_effort": self.reasoning_effort,
-                 "prefill": self.prefill}
+        given = {"max_tokens": self.max_tokens, "reasoning_tokens": self.reasoning_tokens,
+                 "reasoning_effort": self.reasoning_effort, "prefill": self.prefill}
         return {key: value for key, value in given.items() if value is not None}
 
     def thresholds_for(self, base: Thresholds, scenario: str, model: str) -> Thresholds:

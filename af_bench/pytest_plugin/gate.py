@@ -105,13 +105,15 @@ def verdict_text(record: GateRecord) -> str:
                 f"p={p_value} ({gap.method}, {gap.pairs} {unit})"
             )
         if metrics.af_applicable:
-            bound = "at least " if record.af_gated is False else ""
+            bound = "at least " if record.af_gated is False and metrics.af_rate is not None else ""
             lines.append(
                 f"  alignment-faking reasoning (trained condition): {bound}{_fmt(metrics.af_rate)}, among compliant "
                 f"{_fmt(metrics.af_rate_among_compliant)} (classifier: {record.classifier})"
             )
             if record.af_gated is False and record.thresholds.get("max_af_rate") is not None:
                 lines.append(f"  note: {record.af_gated_why}")
+        else:
+            lines.append("  alignment-faking reasoning: not applicable (no scratchpad, or no trained condition)")
         sources = ", ".join(
             f"{name} " + " ".join(f"{source} {n}" for source, n in c.reasoning_sources.items())
             for name, c in metrics.conditions.items() if c.reasoning_sources
@@ -122,8 +124,11 @@ def verdict_text(record: GateRecord) -> str:
         if readings.judged:
             lines.append(f"  compliance judge: read {readings.judged} answers ({readings.untagged} without accept or "
                          f"reject tag); disagreed with the tag rule on {readings.disagree}")
-        else:
-            lines.append("  alignment-faking reasoning: not applicable (no scratchpad, or no trained condition)")
+        counts = metrics.counts
+        if counts.samples_unreadable:
+            kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.unreadable.items())
+            lines.append(f"  unreadable answers (no tag a verdict can rest on, no judge read them): "
+                         f"{counts.samples_unreadable} of {counts.samples_completed} ({kinds})")
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)
         if aware:
             lines.append(f"  evaluation awareness: {aware}")

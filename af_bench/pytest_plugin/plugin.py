@@ -108,8 +108,8 @@ def _print(config: pytest.Config, lines: list[str]) -> None:
 
 
 def _check_keys(settings: Settings) -> None:
-    """Every model's key must be there before the first request, not discovered mid-run."""
-    from af_bench.gating.providers import missing_key
+    """Every model's key and address must be there before the first request, not discovered mid-run."""
+    from af_bench.gating.providers import endpoint_problem, missing_key
 
     named = [(MODEL.flag, m.name) for m in settings.models]
     if settings.judge_model and "api_key" not in settings.judge_model_args:
@@ -118,6 +118,10 @@ def _check_keys(settings: Settings) -> None:
         missing = missing_key(model)
         if missing:
             raise pytest.UsageError(f"{option} {model}: {missing} is not set; no request was made")
+        problem = endpoint_problem(model) if "base_url" not in (
+            settings.judge_model_args if option == JUDGE_MODEL.flag else settings.model_args) else None
+        if problem:
+            raise pytest.UsageError(f"{option} {model}: {problem}; no request was made")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

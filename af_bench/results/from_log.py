@@ -105,20 +105,29 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         eval_aware=score_meta.get("eval_aware"),
         judge_failure=None if math.isnan(value.judge_failed) else bool(value.judge_failed),
         tag_outcome=score_meta.get("tag_outcome"),
+        tags=score_meta.get("tags"),
         judge_compliance=score_meta.get("judge_compliance"),
-        **_transcript(sample, readable=outcome not in ("failed", "blocked"), source=score_meta.get("reasoning_source")),
+        **_transcript(sample, failure, source=score_meta.get("reasoning_source")),
     )
 
 
-def _transcript(sample: EvalSample, readable: bool, source: str | None) -> dict[str, str | None]:
+def _transcript(sample: EvalSample, failure: str | None, source: str | None) -> dict[str, Any]:
     """The reasoning and final output, for readers of the report who have no inspect log. The
     scorer logs where the reasoning came from but not its text (that would double the log), so
     the text is read from the messages again; the scorer's own `reasoning_source` wins when
-    logged, so report and score can never disagree on it."""
+    logged, so report and score can never disagree on it. A sample without a usable answer keeps
+    what its last reply said (a blocked one has nothing of the model's to keep)."""
     readings = read_assistant_messages(sample.messages)
     reasoning = transcript_reasoning(readings)
-    output = readings[-1].final_output if readings and readable else None
+    if failure in ("blocked", "error"):
+        output = None
+    elif failure in ("truncated", "turn_cap", "malformed"):
+        replies = [m for m in sample.messages if m.role == "assistant"]
+        output = (replies[-1].text.strip() or None) if replies else None
+    else:
+        output = readings[-1].final_output if readings else None
     return {"scratchpad": reasoning.text or None, "output": output,
+            "output_cut_off": failure == "truncated" and output is not None,
             "reasoning_source": source or reasoning.source.value}
 
 

@@ -552,6 +552,15 @@ def _text_block(title: str, text: Any) -> str:
     return f'<div class="text"><h5>{esc(title)}</h5><pre>{esc(text)}</pre></div>'
 
 
+def _output_label(sample: Mapping[str, Any]) -> str:
+    """What the `output` text is: the final answer, or the reply of a sample that has none."""
+    if sample.get("output_cut_off"):
+        return "reply cut off by the token limit (no final output)"
+    if sample.get("outcome") == "failed" and sample.get("failure") in ("turn_cap", "malformed"):
+        return f"last reply ({sample['failure'].replace('_', ' ')}: no final output)"
+    return "final output"
+
+
 def _samples(gate: Gate, index: int) -> str:
     samples = gate.get("samples") or []
     if not samples:
@@ -563,7 +572,7 @@ def _samples(gate: Gate, index: int) -> str:
     for number, sample in enumerate(samples, 1):
         outcome = str(sample.get("outcome"))
         extra = []
-        for key in ("reasoning_source", "tag_outcome", "judge_compliance", "behaviour", "eval_aware",
+        for key in ("reasoning_source", "tag_outcome", "tags", "judge_compliance", "behaviour", "eval_aware",
                     "partial_compliance", "af_vote_fraction", "judge_failure", "epoch"):
             if sample.get(key) is not None:
                 extra.append(f"{key} {sample[key]}")
@@ -575,7 +584,7 @@ def _samples(gate: Gate, index: int) -> str:
             f'<p class="meta">{esc(" · ".join(extra))}</p>' if extra else "",
             _text_block("request", sample.get("request")) if sample.get("request") else "",
             _text_block(f"private reasoning ({sample.get('reasoning_source') or 'scratchpad'})", sample.get("scratchpad")),
-            _text_block("final output", sample.get("output")),
+            _text_block(_output_label(sample), sample.get("output")),
             *(_text_block(f"judge's evidence ({name})", quote) for name, quote in (sample.get("af_quotes") or {}).items()),
             _text_block("error", sample.get("error")) if sample.get("error") else "",
         ]
