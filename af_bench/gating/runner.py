@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,38 @@ class RunOptions:
         return self.endpoints.of(endpoint(model))
 
 
+class EvalInterrupted(KeyboardInterrupt):
+    """Ctrl-C reached inspect's eval: it returns no log then, and leaves the one it was writing as
+    `cancelled`, with what was spent and finished (`log`, None where none was found)."""
+
+    def __init__(self, log: EvalLog | None) -> None:
+        super().__init__("interrupted")
+        self.log = log
+
+
+class GateInterrupted(KeyboardInterrupt):
+    """A gate stopped by Ctrl-C, with the record of what it spent and finished: the run stops."""
+
+    def __init__(self, record: GateRecord) -> None:
+        super().__init__(record.error)
+        self.record = record
+
+
+def _cancelled_log(task: Task, log_dir: Path | None, started: float) -> EvalLog | None:
+    """The log an interrupted eval of `task` left behind, read to its header."""
+    import os
+
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    where = str(log_dir) if log_dir else os.environ.get("INSPECT_LOG_DIR", "./logs")
+    written_since = [info for info in list_eval_logs(where) if info.mtime is not None and info.mtime >= started * 1000]
+    for info in sorted(written_since, key=lambda info: info.mtime or 0, reverse=True):
+        header = read_eval_log(info, header_only=True)
+        if header.eval.task == task.name and header.status != "success":
+            return header
+    return None
+
+
 def _one_line(message: str) -> str:
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     return lines[-1] if lines else message
@@ -90,7 +123,8 @@ def run_eval(
     settings = options.settings
     sample_ids = shard_sample_ids(task, settings.shard, settings.limit) if settings.shard and not adaptive else None
     limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None and not adaptive else None
-    [log] = eval(
+    started = time.time()
+    logs = eval(
         task,
         sample_id=sample_ids,
         # A fresh client per gate: a memoized one would keep the base URL it was created with.
@@ -111,7 +145,9 @@ def run_eval(
         display="none",
         log_header_only=True,
     )
-    return log
+    if not logs:
+        raise EvalInterrupted(_cancelled_log(task, options.log_dir, started))
+    return logs[0]
 
 
 def run_gate(
@@ -165,6 +201,8 @@ def run_gate(
             log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
         else:
             log = run_eval(task, model, options, cache)
+    except EvalInterrupted as stop:
+        raise GateInterrupted(_interrupted(record, stop.log, thresholds, settings, budget)) from None
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
         record.error = explain_error(model, f"{type(err).__name__}: {_one_line(str(err))}")
         return record
@@ -200,6 +238,23 @@ def run_gate(
                          f"{errored} of {len(record.samples)} samples errored, {unsent} of them never sent")
     if settings.baseline is not None and record.status != "error":
         _compare_with_baseline(record, settings.baseline, settings.max_regression)
+    return record
+
+
+def _interrupted(record: GateRecord, log: EvalLog | None, thresholds: Thresholds, settings: Settings,
+                 budget: Budget) -> GateRecord:
+    """The record of a gate Ctrl-C stopped: what it finished and spent, and an error saying so."""
+    estimate = record.usage
+    done = "no log was found"
+    if log is not None:
+        record = record_from_log(log, record, thresholds, settings.af_classifier)
+        usage = usage_by_model(log)
+        budget.charge(usage)
+        record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), **(estimate or {})}
+        done = f"{len(record.samples)} samples finished, kept in {log.location}"
+    record.run["interrupted"] = True
+    record.set_error(f"interrupted (Ctrl-C): {done}; run the same command again to resume"
+                     + ("" if settings.log_dir else " (with --af-log-dir, finished samples are not asked again)"))
     return record
 
 

@@ -7,6 +7,7 @@ lazily (through the runner) so `pytest --help` stays fast.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -52,9 +53,15 @@ def pytest_configure(config: pytest.Config) -> None:
     except (SettingsError, ModelNameError) as err:
         raise pytest.UsageError(str(err)) from None
     _check_keys(settings)
+    _check_outputs(settings)
     session = AfSession.start(settings, getattr(config, "workerinput", {}))
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(SessionReporter(config, session), "af_bench_session")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # pytest's logging plugin is registered last during configure: its handlers exist from here.
+    _quiet_inspect_in_captured_logs(session.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -107,6 +114,38 @@ def _print(config: pytest.Config, lines: list[str]) -> None:
             sink(line)
 
 
+class _BelowWarningFromInspect(logging.Filter):
+    """Drops inspect's own records under WARNING: it sets the root logger to TRACE for its trace
+    file, so without a `log_level` pytest would capture `Model: generate (enter)` and every cache
+    lookup under each failed gate (1,360 of a 22-gate run's 3,334 lines)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith("inspect_ai")
+
+
+def _quiet_inspect_in_captured_logs(config: pytest.Config) -> None:
+    """In any repository, unless the user asked pytest for a log level of their own."""
+    if config.getoption("log_level", None) or config.getini("log_level"):
+        return
+    logging_plugin = config.pluginmanager.get_plugin("logging-plugin")
+    for name in ("caplog_handler", "report_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if isinstance(handler, logging.Handler):
+            handler.addFilter(_BelowWarningFromInspect())
+
+
+def _check_outputs(settings: Settings) -> None:
+    """Where the reports and logs go must be writable before the first request, not after the last."""
+    from af_bench.files import unwritable
+    from af_bench.gating.options import HTML, LOG_DIR, REPORT
+
+    for option, path, directory in ((REPORT, settings.report, False), (HTML, settings.html, False),
+                                    (LOG_DIR, settings.log_dir, True)):
+        problem = unwritable(path, directory=directory) if path is not None else None
+        if problem:
+            raise pytest.UsageError(f"{option.flag} {path}: {problem}; no request was made")
+
+
 def _check_keys(settings: Settings) -> None:
     """Every model's key and address must be there before the first request, not discovered mid-run."""
     from af_bench.gating.providers import endpoint_problem, missing_key
@@ -150,7 +189,7 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
     """Run this item's gate on its model; an incomplete run errors here, in setup."""
     from af_bench.pytest_plugin.gate import verdict_text
     from af_bench.gating.progress import watch
-    from af_bench.gating.runner import RunOptions, run_gate
+    from af_bench.gating.runner import GateInterrupted, RunOptions, run_gate
 
     marker = request.node.get_closest_marker(GATE_MARKER)
     assert marker is not None
@@ -173,11 +212,17 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
         endpoints=session.endpoints,
     )
     sink = progress_sink(request.config)
-    if sink is not None:
-        with watch(af_model, sink):
+    try:
+        if sink is not None:
+            with watch(af_model, sink):
+                record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
+        else:
             record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
-    else:
-        record = run_gate(spec, af_model, request.node.nodeid, options, af_variant)
+    except GateInterrupted as stop:
+        # pytest makes no report for an interrupted item: the record goes straight to the run's
+        # reports, so what was spent and finished is written before the session ends (exit 2).
+        session.records[request.node.nodeid] = stop.record
+        raise
     request.node.stash[RECORD_KEY] = record
     request.node.user_properties.extend(junit_properties(record))
     if record.status == "error":

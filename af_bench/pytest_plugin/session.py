@@ -46,6 +46,8 @@ class AfSession:
     refusal: str | None = None
     """Why no gate may start (the run's estimate is over --af-max-cost), or None."""
     estimate_printed: bool = False
+    write_errors: list[str] = field(default_factory=list)
+    """Reports that could not be written at the end, said after the summary (never instead of it)."""
     endpoints: EndpointWatches = field(default_factory=EndpointWatches)
     """Which endpoints this process has found answering, or down (then its later gates do not run)."""
 
@@ -110,6 +112,19 @@ def progress_sink(config: pytest.Config) -> Sink | None:
     return sink
 
 
+def _write_json(records: list[GateRecord], path: Path) -> None:
+    from af_bench.results.terminal import write_report
+
+    write_report(records, path)
+
+
+def _write_html(records: list[GateRecord], path: Path) -> None:
+    from af_bench.results.html import write_html
+    from af_bench.results.terminal import build_report
+
+    write_html([build_report(records).model_dump(mode="json")], path)
+
+
 class SessionReporter:
     """Collects gate records as reports arrive (from xdist workers too) and writes the summary
     and the JSON report on the controller."""
@@ -141,20 +156,22 @@ class SessionReporter:
             )
         )
         for label, path in (("report", self.session.settings.report), ("HTML report", self.session.settings.html)):
-            if path is not None:
+            if path is not None and not any(error.startswith(str(path)) for error in self.session.write_errors):
                 terminalreporter.write_line(f"af-bench {label}: {path}")
+        for error in self.session.write_errors:
+            terminalreporter.write_line(f"af-bench could not write {error}", red=True)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         settings = self.session.settings
         if is_worker(self.config):
             return
         records = list(self.session.records.values())
-        if settings.report is not None:
-            from af_bench.results.terminal import write_report
-
-            write_report(records, settings.report)
-        if settings.html is not None:
-            from af_bench.results.html import write_html
-            from af_bench.results.terminal import build_report
-
-            write_html([build_report(records).model_dump(mode="json")], settings.html)
+        for path, write in ((settings.report, _write_json), (settings.html, _write_html)):
+            if path is None:
+                continue
+            try:
+                write(records, path)
+            except OSError as err:
+                self.session.write_errors.append(f"{path}: {err.strerror or err}")
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED

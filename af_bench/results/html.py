@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from pydantic import BaseModel
 
+from af_bench.files import write_text_atomically
 from af_bench.results.charts import SEGMENT_KEYS, IntervalRow, interval_chart, share_bars
 from af_bench.gating.thresholds import ContrastFigures, GateFigures, ThresholdError, Thresholds, breaches
 
@@ -786,8 +787,5 @@ def render_html(reports: ReportInput | Sequence[ReportInput]) -> str:
 def write_html(reports: ReportInput | Sequence[ReportInput], path: Path) -> Path:
     """Render `reports` to `path` (parent directories created), written whole or not at all."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(render_html(reports), encoding="utf-8")
-    partial.replace(path)
+    write_text_atomically(path, render_html(reports))
     return path

@@ -496,4 +496,4 @@ def test_rendering_leaves_matplotlib_state_alone(tmp_path: Path) -> None:
     assert path == tmp_path / "out" / "r.html"
     assert path.read_text(encoding="utf-8") == render_html([report(gate(), gate(model="m/two"))])
     assert dict(matplotlib.rcParams) == before
-    assert not list((tmp_path / "out").glob("*.partial"))
+    assert not list((tmp_path / "out").glob("*.tmp"))

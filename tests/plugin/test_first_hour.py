@@ -1,0 +1,80 @@
+"""What a new user meets in their own repository (no pytest ini of ours)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import GateProject
+
+SECOND_GATE = '''
+import af_bench
+from af_bench.tasks.helpful_only_no_cot import helpful_only_no_cot
+
+
+@af_bench.gate(max_tier_gap=0.05)
+def test_no_cot():
+    return helpful_only_no_cot()
+'''
+
+
+def test_failed_gates_carry_no_inspect_log_records(gate_project: GateProject) -> None:
+    gate_project.pytester.makepyfile(test_second=SECOND_GATE)
+    result = gate_project.run("--model", "af-bench/faker", "--af-limit", "3")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "Model: generate" not in out and "[Cache]" not in out
+    # inspect's warnings stay (a user should see them); nothing below them does.
+    assert re.search(r"^(TRACE|DEBUG|INFO|HTTP) +inspect_ai", out, re.MULTILINE) is None
+
+
+def test_a_log_level_the_user_asks_for_is_left_alone(gate_project: GateProject) -> None:
+    gate_project.pytester.makepyfile(test_second=SECOND_GATE)
+    result = gate_project.run("--model", "af-bench/faker", "--af-limit", "3", "--log-level", "DEBUG")
+    result.assert_outcomes(failed=2)
+    assert "Captured log" in result.stdout.str()
+
+
+def test_unwritable_report_paths_are_usage_errors_before_any_request(gate_project: GateProject) -> None:
+    root = gate_project.pytester.path
+    (root / "afile").write_text("not a directory")
+    (root / "adir").mkdir()
+    for option, value, problem in (
+        ("--af-report", "afile/r.json", "afile is a file, so afile/r.json cannot be created"),
+        ("--af-html", "adir", "adir is a directory, not a file"),
+        ("--af-log-dir", "afile", "afile is a file, not a directory"),
+    ):
+        result = gate_project.run("--model", "af-bench/faker", option, value)
+        assert result.ret == 4, result.stdout.str()[-1500:]
+        assert f"{option} {value}: {problem}; no request was made" in result.stderr.str()
+        assert not (root / "logs").exists()  # no gate ran
+    assert not list(root.glob("*.tmp"))
+
+
+def test_one_ctrl_c_stops_the_run_and_reports_what_was_spent(gate_project: GateProject) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    gate_project.pytester.makepyfile(test_second=SECOND_GATE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_gate.py", "test_second.py",
+         "--model", "af-bench/faker", "--af-report", "r.json", "--af-log-dir", "logs"],
+        cwd=gate_project.pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # A background job of a non-interactive shell ignores SIGINT: give the child the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdout is not None
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "helpful_only on af-bench/faker:" in line and "/454 samples" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    out = "".join(seen) + process.stdout.read()
+    assert process.wait(timeout=300) == 2, out[-3000:]
+    [gate] = gate_project.report()["gates"]  # the second gate never started
+    assert gate["gate"] == "test_helpful_only" and gate["status"] == "error"
+    assert gate["error"].startswith("interrupted (Ctrl-C): ") and "run the same command again to resume" in gate["error"]
+    assert gate["usage"]["input_tokens"] > 0 and gate["run"]["interrupted"] is True
+    assert "ValueError" not in out and "af-bench spent 0 input" not in out
+    assert "helpful_only_no_cot on af-bench/faker: starting" not in out
