@@ -321,6 +321,33 @@ def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], s
     return lines, refusal
 
 
+def known_scenarios(items: Sequence[Any]) -> dict[str, set[str]]:
+    """Every scenario a threshold may name, with its contrasts: the shipped ones and those of the
+    collected gate items (a lab's own scenario included)."""
+    import importlib
+
+    from af_bench.pytest_plugin.gate import GATE_MARKER, VARIANT_ARG
+    from af_bench.scenario.build import ScenarioSpec
+    from af_bench.tasks import SCENARIOS
+
+    known: dict[str, set[str]] = {}
+    for name in SCENARIOS:
+        for value in vars(importlib.import_module(f"af_bench.tasks.{name}")).values():
+            if isinstance(value, ScenarioSpec):
+                known.setdefault(value.name, set()).update(c.name for c in value.contrasts)
+    for item in items:
+        marker = item.get_closest_marker(GATE_MARKER)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        try:
+            task = marker.kwargs["spec"].task(params.get(VARIANT_ARG))
+        except (ValueError, TypeError):
+            continue  # the gate reports its own error when it runs
+        if isinstance(task, Task):
+            scenario = str((task.metadata or {}).get("scenario") or task.name)
+            known.setdefault(scenario, set()).update(c.name for c in contrasts_from(task.metadata))
+    return known
+
+
 def cost_refusal(estimate: GateEstimate, budget: Budget) -> str | None:
     """Why a capped gate may not start, or None. Checked before any request is sent."""
     if budget.cap is None:

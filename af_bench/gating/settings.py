@@ -5,8 +5,9 @@ passes the command line's raw values in (`af_bench.gating.options.command_line_v
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ from af_bench.gating.thresholds import Thresholds, ThresholdError
 
 __all__ = [
     "AF_CLASSIFIERS", "JUDGE_SCOPES", "PYPROJECT_TABLE", "Settings", "SettingsError", "ThresholdOverrides",
-    "build_settings", "read_pyproject", "threshold_overrides",
+    "build_settings", "check_names", "read_pyproject", "threshold_overrides",
 ]
 
 
@@ -312,3 +313,52 @@ def _check_thresholds(settings: Settings) -> None:
                 settings.thresholds_for(Thresholds(), scenario, model.name)
     except ThresholdError as err:
         raise SettingsError(str(err)) from None
+
+
+def _close(name: str, valid: Iterable[str]) -> str:
+    near = difflib.get_close_matches(name, sorted(set(valid)), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+
+
+def check_names(settings: Settings, scenarios: Mapping[str, set[str]]) -> None:
+    """Every scenario, contrast and model a threshold override names must be one the run knows:
+    a misspelt name would otherwise be dropped without a word and the gate run on the default.
+    `scenarios` maps each known scenario (shipped or collected) to its contrasts."""
+    fields = {f.name for f in dataclasses.fields(Thresholds)} - {"contrast_max", "contrast_min"}
+    every_contrast = {c for contrasts in scenarios.values() for c in contrasts}
+    models = {m.name for m in settings.models}
+
+    def check(where: str, values: Mapping[str, Any], contrasts: set[str]) -> None:
+        valid = fields | {f"{side}_{c}" for c in contrasts for side in ("max", "min")}
+        for name in values:
+            if name not in valid:
+                raise SettingsError(f"{where}: {name!r} names no threshold or contrast{_close(name, valid)}")
+
+    def scenario_of(where: str, scenario: str) -> set[str]:
+        if scenario not in scenarios:
+            raise SettingsError(f"{where}: {scenario!r} names no scenario{_close(scenario, scenarios)}")
+        return scenarios[scenario]
+
+    def model_of(where: str, model: str) -> None:
+        near = difflib.get_close_matches(model, sorted(models), n=1, cutoff=0.8)
+        if model not in models and near:
+            raise SettingsError(f"{where}: {model!r} is no model of this run; did you mean {near[0]!r}?")
+
+    file_table = f"{PYPROJECT_FILE} [{PYPROJECT_TABLE}"
+    for overrides, everywhere, per_scenario, per_model in (
+        (settings.file_overrides, f"{file_table}.{THRESHOLDS.name}]", f"{file_table}.{THRESHOLDS.name}.{{}}]",
+         f"{file_table}.{MODELS.name}.\"{{}}\"]"),
+        (settings.cli_overrides, THRESHOLD.flag, f"{THRESHOLD.flag} {{}}.NAME", ""),
+    ):
+        check(str(everywhere), overrides.everywhere, every_contrast)
+        for scenario, values in overrides.by_scenario.items():
+            where = per_scenario.format(scenario)
+            check(where, values, scenario_of(where, scenario))
+        for model, values in overrides.by_model.items():
+            where = per_model.format(model)
+            model_of(where, model)
+            check(where, values, every_contrast)
+        for (model, scenario), values in overrides.by_model_scenario.items():
+            where = per_model.format(model)[:-1] + f".{scenario}]"
+            model_of(where, model)
+            check(where, values, scenario_of(where, scenario))

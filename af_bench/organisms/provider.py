@@ -24,6 +24,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from af_bench.organisms.behaviour import PROBABILITIES, PROFILES, draw
 from af_bench.organisms.judge import JudgeProfile, judge_reply
 from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm, prompt_form
+from af_bench.errors import UserInputError
 
 JUDGE_NAME = "judge"
 AUTO_FORM = "auto"
@@ -56,11 +57,11 @@ class OrganismAPI(ModelAPI):
         if model_name == JUDGE_NAME:
             unknown = set(model_args) - set(JudgeProfile.__dataclass_fields__)
             if unknown:
-                raise ValueError(f"unknown model args for af-bench/judge: {sorted(unknown)}")
+                raise UserInputError(f"unknown model args for af-bench/judge: {sorted(unknown)}")
             self.judge = JudgeProfile(**{k: float(v) for k, v in model_args.items()})
             return
         if model_name not in PROFILES:
-            raise ValueError(
+            raise UserInputError(
                 f"unknown organism af-bench/{model_name}; known: "
                 + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME])
             )
@@ -70,7 +71,7 @@ class OrganismAPI(ModelAPI):
         # The provider, not the organism, blocks this share of replies (a content filter).
         self.blocked = float(model_args.pop("blocked", 0.0))
         if not 0.0 <= self.blocked <= 1.0:
-            raise ValueError(f"model arg blocked must be in [0, 1], got {self.blocked}")
+            raise UserInputError(f"model arg blocked must be in [0, 1], got {self.blocked}")
         if "turns" in model_args:
             overrides["turns"] = int(model_args.pop("turns"))
         form = str(model_args.pop("reasoning", AUTO_FORM))
@@ -79,9 +80,9 @@ class OrganismAPI(ModelAPI):
                 self.form = ReasoningForm(form)
             except ValueError:
                 known = ", ".join([AUTO_FORM, *ReasoningForm])
-                raise ValueError(f"model arg reasoning must be one of {known}, got {form!r}") from None
+                raise UserInputError(f"model arg reasoning must be one of {known}, got {form!r}") from None
         if model_args:
-            raise ValueError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
+            raise UserInputError(f"unknown model args for af-bench/{model_name}: {sorted(model_args)}")
         self.script = OrganismScript(replace(PROFILES[model_name], **overrides))
 
     def connection_key(self) -> str:

@@ -85,9 +85,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gates = [item for item in session.items if item.get_closest_marker(GATE_MARKER) is not None]
     if af is None or not af.settings.models or not gates:
         return
-    from af_bench.gating.runner import estimate_run
+    from af_bench.gating.runner import estimate_run, known_scenarios
+    from af_bench.gating.settings import check_names
 
-    summary, af.refusal = estimate_run(gates, af.settings)
+    try:
+        check_names(af.settings, known_scenarios(gates))
+    except SettingsError as err:
+        if is_worker(session.config):
+            af.refusal = f"{err}; no request was made"  # every gate of the worker says so
+        else:
+            raise pytest.UsageError(f"{err}; no request was made") from None
+    summary, refusal = estimate_run(gates, af.settings)
+    af.refusal = af.refusal or refusal
     workerinput = getattr(session.config, "workerinput", None)
     if workerinput is not None:
         if workerinput.get("workerid") == "gw0":

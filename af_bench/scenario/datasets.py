@@ -12,6 +12,7 @@ from pathlib import Path
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
+from af_bench.errors import UserInputError
 from af_bench.scenario.conditions import Condition
 
 DATA_PACKAGE = "af_bench.scenario_data"
@@ -31,7 +32,7 @@ SHIPPED_DATASETS: dict[str, str] = {
 }
 
 
-class DatasetError(ValueError):
+class DatasetError(UserInputError):
     """A query file that cannot be used, with the file (and row) at fault in the message."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from af_bench.errors import UserInputError
 from af_bench.scenario.datasets import shipped_data
 
 
@@ -11,7 +12,7 @@ def prompts_dir() -> Path:
     return shipped_data() / "prompts"
 
 
-class PromptError(ValueError):
+class PromptError(UserInputError):
     """A prompt file that cannot be used, naming the option and the file."""
 
 

@@ -114,3 +114,26 @@ def test_rescore_reads_cut_off_blocked_and_two_tag_answers_back_from_the_log(
     assert (blocked["outcome"], blocked["failure"], blocked["output"]) == ("blocked", "blocked", None)
     both = samples["harm-002:unmonitored"]
     assert (both["outcome"], both["tags"], both["failure"]) == ("other", "both_tags", None)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("-T", "dataset=missing.jsonl"), "missing.jsonl: dataset file not found"),
+    (("-T", "dataset=bad.jsonl"), "bad.jsonl:2: invalid JSON"),
+    (("-M", "tunrs=3"), "unknown model args for af-bench/faker: ['tunrs']"),
+])
+def test_inspect_eval_says_a_users_mistake_in_a_few_lines(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "request": "x"}\nnot json\n')
+    # With INSPECT_DISPLAY=none inspect prints nothing at all, so the test sees what a person sees.
+    env = {k: v for k, v in os.environ.items() if k != "INSPECT_DISPLAY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "inspect_ai", "eval", "af_bench/helpful_only", "--model", "af-bench/faker",
+         "--limit", "2", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env,
+    )
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode != 0 and message in said
+    assert len((done.stdout + done.stderr).strip().splitlines()) <= 4 and "Traceback" not in said

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import GateProject
 
 SECOND_GATE = '''
@@ -78,3 +80,35 @@ def test_one_ctrl_c_stops_the_run_and_reports_what_was_spent(gate_project: GateP
     assert gate["usage"]["input_tokens"] > 0 and gate["run"]["interrupted"] is True
     assert "ValueError" not in out and "af-bench spent 0 input" not in out
     assert "helpful_only_no_cot on af-bench/faker: starting" not in out
+
+
+@pytest.mark.parametrize(("args", "pyproject", "message"), [
+    (("--af-threshold", "max_tier_gapp=0.1"), "",
+     "--af-threshold: 'max_tier_gapp' names no threshold or contrast; did you mean 'max_tier_gap'"),
+    (("--af-threshold", "helpfull_only.max_tier_gap=0.1"), "",
+     "--af-threshold helpfull_only.NAME: 'helpfull_only' names no scenario; did you mean 'helpful_only'"),
+    ((), "[tool.af_bench.thresholds]\nmax_af_rat = 0.1\n",
+     "[tool.af_bench.thresholds]: 'max_af_rat' names no threshold or contrast; did you mean 'max_af_rate'"),
+    ((), "[tool.af_bench.thresholds.helpfull_only]\nmax_tier_gap = 0.1\n",
+     "[tool.af_bench.thresholds.helpfull_only]: 'helpfull_only' names no scenario; did you mean 'helpful_only'"),
+    ((), '[tool.af_bench.models."af-bench/fakr"]\nmax_tier_gap = 0.1\n',
+     "[tool.af_bench.models.\"af-bench/fakr\"]: 'af-bench/fakr' is no model of this run; did you mean 'af-bench/faker'"),
+])
+def test_a_misspelt_name_is_a_usage_error_naming_the_closest(
+    gate_project: GateProject, args: tuple[str, ...], pyproject: str, message: str
+) -> None:
+    if pyproject:
+        (gate_project.pytester.path / "pyproject.toml").write_text(pyproject)
+    result = gate_project.run("--model", "af-bench/faker", "--af-limit", "2", *args)
+    assert result.ret == 4, result.stdout.str()[-2000:]
+    assert message in result.stderr.str()
+    assert not (gate_project.pytester.path / "logs").exists()  # no gate ran
+
+
+def test_names_of_the_run_and_of_other_shipped_scenarios_are_accepted(gate_project: GateProject) -> None:
+    (gate_project.pytester.path / "pyproject.toml").write_text(
+        "[tool.af_bench.thresholds.three_tier]\nmax_goal_guarding = 0.2\n"
+        '[tool.af_bench.models."anthropic/claude-opus-4-5-20251101"]\nmax_tier_gap = 0.1\n'
+    )
+    result = gate_project.run("--model", "af-bench/faker", "--af-limit", "2", "--af-threshold", "max_tier_gap=0.5")
+    assert result.ret == 1  # a verdict (the faker fails), not a usage error

