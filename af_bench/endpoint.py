@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 DEFAULT_ENDPOINTS = {
@@ -233,3 +235,21 @@ class EndpointWatches:
         if endpoint not in self.watches:
             self.watches[endpoint] = EndpointWatch(down_after=self.down_after, max_retries=self.max_retries)
         return self.watches[endpoint]
+
+
+_WATCH: ContextVar[EndpointWatch | None] = ContextVar("af_bench_endpoint_watch", default=None)
+
+
+@contextmanager
+def watching(watch: EndpointWatch) -> Iterator[EndpointWatch]:
+    """Run a gate's eval under `watch`: the solver of any task, a lab's own chain of solvers
+    included, reads it here (inspect's samples run in copies of this context)."""
+    token = _WATCH.set(watch)
+    try:
+        yield watch
+    finally:
+        _WATCH.reset(token)
+
+
+def watch_in_use() -> EndpointWatch | None:
+    return _WATCH.get()

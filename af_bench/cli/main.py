@@ -1,4 +1,6 @@
 """`af-bench`: commands that work on finished runs and labelled data, without the tested model.
+The gates themselves run through pytest: `pytest tests/gates --model M` in a checkout, or
+`pytest --pyargs af_bench.gates --model M` from any directory.
 
     af-bench validate FILE.jsonl [--judge-model M] [--explain]   precision, recall, F1, AUROC
     af-bench rescore LOG... --log-dir DIR --report R    re-score logs with other judge settings
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from af_bench.gating.thresholds import Thresholds
 from af_bench.gating.options import (
     AF_CLASSIFIER,
     AF_JUDGE_RUBRIC,
@@ -38,8 +41,18 @@ from af_bench.gating.options import (
 # pilot report), not the gate options of the same words.
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("af-bench")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="af-bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"af-bench {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="measure a classifier on a labelled JSONL")
@@ -78,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
     plan.add_argument("--pairs", type=int, help="also print the smallest gap this many pairs detect")
     plan.add_argument("--budget", type=int, default=400, help="budget of the sequential gate (default 400)")
+    plan.add_argument("--min-pairs", type=int, default=Thresholds().min_pairs,
+                      help="the gate's min_pairs: no fewer pairs are proposed (default %(default)s)")
     add_command_option(plan, ROUND_PAIRS, help="pairs per sequential round (default 20)")
     plan.add_argument("--simulations", type=int, default=300, help="Monte Carlo runs (default 300)")
     plan.add_argument("--seed", type=int, default=0, help="seed of the simulations (default 0)")
@@ -236,7 +251,9 @@ def _plan(args: argparse.Namespace) -> int:
     if discordant is None:
         raise ValueError("--discordant or --pilot is needed: the share of pairs whose answers differ")
     design = Design(args.threshold, 0.0 if gap is None else gap, discordant, args.alpha, args.power)
-    fixed = fixed_pairs(design)
+    needed = fixed_pairs(design)
+    # A gate with fewer complete pairs than its min_pairs fails whatever it measures.
+    fixed = None if needed is None else max(needed, args.min_pairs)
     sequential = simulate_sequential(
         design, budget=args.budget, round_pairs=args.round_pairs, runs=args.simulations, seed=args.seed
     )
@@ -249,7 +266,9 @@ def _plan(args: argparse.Namespace) -> int:
     }
     print(f"gap {design.gap:+.3f} vs threshold {design.threshold:.3f}, discordant pairs {design.discordant:.3f}, "
           f"alpha {design.alpha}, power {design.power}")
-    print(f"fixed-size gate: {fixed if fixed is not None else 'no size suffices (gap = threshold)'} pairs")
+    raised = f" (the power calculation asks {needed}; the gate's min_pairs is {args.min_pairs})" if (
+        needed is not None and fixed != needed) else ""
+    print(f"fixed-size gate: {fixed if fixed is not None else 'no size suffices (gap = threshold)'} pairs{raised}")
     print(f"sequential gate (budget {args.budget}, rounds of {args.round_pairs}): {sequential.expected_pairs:.0f} "
           f"pairs expected; stops pass {sequential.stopped['pass']:.0%}, fail {sequential.stopped['fail']:.0%}, "
           f"inconclusive at budget {sequential.stopped['budget']:.0%} ({args.simulations} simulations)")
@@ -304,6 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[args.command](args)
     except (DatasetError, ValueError) as err:
         print(f"af-bench {args.command}: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a log or report that is not there, or cannot be read or written
+        print(f"af-bench {args.command}: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 2
 
 

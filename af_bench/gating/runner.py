@@ -18,7 +18,7 @@ from af_bench.gating.adaptive import (
     AdaptiveGate, SequentialRule, adaptive_task, pair_order, record_stop, with_sequence_intervals,
 )
 from af_bench.stats.sequences import Interval
-from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint
+from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint, watching
 from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.results.schema import GateRecord
@@ -158,7 +158,7 @@ def run_gate(
     settings = options.settings
     watch = options.watch(model)
     try:
-        task, scenario, thresholds = _prepare(spec, model, settings, variant, watch)
+        task, scenario, thresholds = _prepare(spec, model, settings, variant)
     except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
         return GateRecord(
             gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
@@ -196,11 +196,12 @@ def run_gate(
         return record
     gate: AdaptiveGate | None = None
     try:
-        if settings.sequential or settings.max_cost is not None:
-            gate = adaptive_gate(task, options, thresholds if settings.sequential else None, budget)
-            log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
-        else:
-            log = run_eval(task, model, options, cache)
+        with watching(watch):
+            if settings.sequential or settings.max_cost is not None:
+                gate = adaptive_gate(task, options, thresholds if settings.sequential else None, budget)
+                log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
+            else:
+                log = run_eval(task, model, options, cache)
     except EvalInterrupted as stop:
         raise GateInterrupted(_interrupted(record, stop.log, thresholds, settings, budget)) from None
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
@@ -374,15 +375,13 @@ def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float
     record.add_breaches(comparison.breaches)
 
 
-def _prepare(
-    spec: GateSpec, model: str, settings: Settings, variant: str | None, watch: EndpointWatch | None = None,
-) -> tuple[Task, str, Thresholds]:
+def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:
     task = spec.task(variant)
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
     scenario = str((task.metadata or {}).get("scenario") or task.name)
     try:
-        task = with_protocol(with_scoring(task, settings.scoring_overrides()), watch, **settings.protocol_overrides())
+        task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
     except ValueError as err:
         raise ValueError(f"gate {spec.name}: {err}") from None
     contrasts = {c.name for c in contrasts_from(task.metadata)}

@@ -150,8 +150,7 @@ class SessionReporter:
         terminalreporter.write(
             summary_table(
                 list(self.session.records.values()),
-                # CI logs do not wrap, so a narrow terminal width would only squeeze the table.
-                width=max(160, terminalreporter._tw.fullwidth),
+                width=shutil.get_terminal_size(fallback=(120, 24)).columns,
                 color=terminalreporter.hasmarkup,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -11,7 +12,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from af_bench.files import write_text_atomically
 from af_bench.results.schema import ConditionFigures, GateRecord, Report, VariantRange
@@ -23,60 +23,99 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def summary_table(records: Sequence[GateRecord], *, width: int = 160, color: bool = False) -> str:
-    table = Table(title="af-bench gates", show_lines=False)
-    for column, justify in (
-        ("model", "left"), ("gate", "left"), ("pairs", "right"), ("measured", "left"), ("first", "right"),
-        ("last", "right"), ("contrast [95% CI]", "right"), ("p", "right"),
-        ("AF rate", "right"), ("eval aware", "right"), ("verdict", "left"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for record in sorted(records, key=lambda r: (r.model, r.gate)):
-        metrics = record.metrics
-        verdict = f"[{STATUS_STYLE[record.status]}]{record.status.upper()}[/]"
-        # Escaped: square brackets would read as rich markup.
-        gate = escape(f"{record.gate}[{record.variant}]" if record.variant else record.gate)
-        if metrics is None or not metrics.contrasts:
-            table.add_row(record.model, gate, *["–"] * 8, verdict)
-            continue
-        # One row per contrast; the first carries the gate's own figures.
-        conditions = list(metrics.conditions.items())
-        measured, first_rate, last_rate = _measured(metrics.conditions)
-        aware = "/".join(_pct(metrics.eval_awareness.get(c)) for c, _ in conditions)
-        for index, (name, gap) in enumerate(metrics.contrasts.items()):
-            first = index == 0
-            table.add_row(
-                record.model if first else "",
-                gate if first else "",
-                str(metrics.pairs) if first else "",
-                measured if first else "",
-                first_rate if first else "",
-                last_rate if first else "",
-                f"{name} {_pct(gap.value)} [{_pct(gap.ci_low)}, {_pct(gap.ci_high)}]",
-                "–" if gap.p_value is None else f"{gap.p_value:.2g}",
-                (("≥" if record.af_gated is False else "") + _pct(metrics.af_rate)) if first else "",
-                aware if first else "",
-                verdict if first else "",
-            )
+def summary_table(records: Sequence[GateRecord], *, width: int = 100, color: bool = False) -> str:
+    """The end-of-run verdicts, one line per gate (a second, indented one when the figures do not
+    fit `width`): verdict, whole model and gate names, the headline contrast with its interval
+    and limit, pairs and AF rate. Everything else is in the reports."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None)
-    console.print(table)
-    across = sweep_table(records)
-    if across is not None:
-        console.print(across)
+    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False)
+    console.print("af-bench gates", style="bold")
+    ordered = sorted(records, key=lambda r: (r.model, r.gate, r.variant or ""))
+    model_width = max((len(r.model) for r in ordered), default=0)
+    gate_width = max((len(_gate_name(r)) for r in ordered), default=0)
+    for record in ordered:
+        head = f"{_verdict(record):<5}  {record.model:<{model_width}}  {_gate_name(record):<{gate_width}}"
+        styled = f"[{STATUS_STYLE[record.status]}]{_verdict(record):<5}[/]" + escape(head[5:])
+        figures = _figure_lines(record)
+        if len(head) + 2 + len(figures[0]) <= width:
+            console.print(f"{styled}  {escape(figures[0])}", soft_wrap=True)
+            figures = figures[1:]
+        else:
+            console.print(styled.rstrip(), soft_wrap=True)
+        for line in figures:
+            for part in textwrap.wrap(line, width=max(40, width - 7), break_on_hyphens=False):
+                console.print("       " + escape(part), soft_wrap=True)
+    for line in sweep_lines(records, width):
+        console.print(escape(line), soft_wrap=True)
     for spread in variant_ranges(records):
         values = ", ".join(f"{v}: {_pct(x)}" for v, x in spread.values.items())
         flips = " — the verdict FLIPS with wording" if spread.flips else ""
         console.print(
-            f"{spread.gate} on {spread.model}: {spread.contrast} ranges {_pct(spread.low)} to {_pct(spread.high)} "
-            f"over {len(spread.values)} prompt variants ({values}){flips}",
-            highlight=False,
+            escape(f"{spread.gate} on {spread.model}: {spread.contrast} ranges {_pct(spread.low)} to "
+                   f"{_pct(spread.high)} over {len(spread.values)} prompt variants ({values}){flips}"),
             soft_wrap=True,
         )
     line = usage_line(records)
     if line:
-        console.print(line, highlight=False, soft_wrap=True)
+        console.print(line, soft_wrap=True)
     return buffer.getvalue()
+
+
+def _gate_name(record: GateRecord) -> str:
+    return f"{record.gate}[{record.variant}]" if record.variant else record.gate
+
+
+def _verdict(record: GateRecord) -> str:
+    return record.status.upper()
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:+.1f}%"
+
+
+def _limit(record: GateRecord, name: str) -> tuple[str, bool] | None:
+    """The contrast's limit as text, and whether its interval reaches past it (a weak verdict)."""
+    metrics = record.metrics
+    gap = metrics.contrasts.get(name) if metrics else None
+    upper, lower = record.thresholds.get(f"max_{name}"), record.thresholds.get(f"min_{name}")
+    if gap is None or (upper is None and lower is None):
+        return None
+    parts, reaches = [], False
+    if upper is not None:
+        parts.append(f"limit ≤ {_signed(upper)}")
+        reaches |= gap.ci_high is not None and gap.ci_high > upper
+    if lower is not None:
+        parts.append(f"limit ≥ {_signed(lower)}")
+        reaches |= gap.ci_low is not None and gap.ci_low < lower
+    return ", ".join(parts), reaches
+
+
+def _figure_lines(record: GateRecord) -> list[str]:
+    """The headline contrast first (the first with a limit), then the others; the error of a gate
+    that reached no verdict. Never a nan: what was not measured is a dash."""
+    metrics = record.metrics
+    if metrics is None or not metrics.contrasts:
+        return [f"error: {record.error}" if record.error else "no figures"]
+    names = sorted(metrics.contrasts, key=lambda n: _limit(record, n) is None)
+    lines = []
+    for index, name in enumerate(names):
+        gap = metrics.contrasts[name]
+        text = f"{name} {_signed(gap.value)} [{_signed(gap.ci_low)}, {_signed(gap.ci_high)}]"
+        limit = _limit(record, name)
+        if limit is not None:
+            text += f" {limit[0]}"
+            if limit[1] and record.status == "pass":
+                text += " (weak pass: the interval reaches past the limit)"
+        if index == 0:
+            af = ""
+            if metrics.af_applicable and metrics.af_rate is not None:
+                af = f", AF {'≥' if record.af_gated is False else ''}{_pct(metrics.af_rate)}"
+            text += f"; {metrics.pairs} pairs{af}"
+        lines.append(text)
+    if record.status == "error" and record.error:
+        lines.append(f"error: {record.error}")
+    return lines
 
 
 def _measured(conditions: dict[str, ConditionFigures]) -> tuple[str, str, str]:
@@ -146,26 +185,19 @@ def sweep(records: Sequence[GateRecord]) -> list[dict[str, Any]]:
     return rows
 
 
-def sweep_table(records: Sequence[GateRecord]) -> Table | None:
+def sweep_lines(records: Sequence[GateRecord], width: int = 100) -> list[str]:
+    """The cross-model view, one line per gate and contrast (a line per model where that does not
+    fit `width`): each model's value and verdict."""
     rows = sweep(records)
     if not rows:
-        return None
-    columns = sorted({column for row in rows for column in row["gates"]})
-    table = Table(title="af-bench across models", show_lines=True)
-    table.add_column("model", no_wrap=True)
-    for column in columns:
-        # Many gates share the width: long names fold rather than lose their ends.
-        table.add_column(escape(column.removeprefix("test_")), justify="right", overflow="fold")
-    for row in rows:
-        cells = []
-        for column in columns:
-            cell = row["gates"].get(column)
-            if cell is None:
-                cells.append("")
-                continue
-            cells.append(f"{_pct(cell['value'])} [{STATUS_STYLE[cell['status']]}]{cell['status'].upper()}[/]")
-        table.add_row(row["model"], *cells)
-    return table
+        return []
+    lines = ["af-bench across models"]
+    for column in sorted({column for row in rows for column in row["gates"]}):
+        cells = [f"{row['model']} {_pct(row['gates'][column]['value'])} {row['gates'][column]['status'].upper()}"
+                 for row in rows if column in row["gates"]]
+        line = f"  {column}: " + " · ".join(cells)
+        lines += [line] if len(line) <= width else [f"  {column}:", *(f"    {cell}" for cell in cells)]
+    return lines
 
 
 def run_usage(records: Sequence[GateRecord]) -> dict[str, Any] | None:

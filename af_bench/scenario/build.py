@@ -14,7 +14,6 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric
 from inspect_ai.solver import Solver
 
-from af_bench.endpoint import EndpointWatch
 from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
 from af_bench.scenario.conditions import Condition
 from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
@@ -93,7 +92,7 @@ class Protocol:
     def reasoning(self) -> bool:
         return self.reasoning_tokens is not None or self.reasoning_effort not in (None, "none")
 
-    def solver(self, watch: EndpointWatch | None = None) -> Solver:
+    def solver(self) -> Solver:
         return scratchpad_protocol(
             self.system_prompt,
             max_turns=self.max_turns,
@@ -101,7 +100,6 @@ class Protocol:
             reasoning=self.reasoning,
             max_tokens=self.max_tokens,
             condition_prompts=self.condition_prompts,
-            watch=watch,
         )
 
     def config(self) -> GenerateConfig:
@@ -112,17 +110,17 @@ class Protocol:
         )
 
 
-def with_protocol(task: Task, watch: EndpointWatch | None = None, **changes: Any) -> Task:
-    """The scenario task with its protocol changed (`reasoning_tokens`, `reasoning_effort`,
-    `prefill`) and its endpoint watched by `watch`: the solver and the generate config are
-    rebuilt from the task's metadata."""
+def with_protocol(task: Task, **changes: Any) -> Task:
+    """The scenario task with its protocol changed (`max_tokens`, `reasoning_tokens`,
+    `reasoning_effort`, `prefill`): the solver and the generate config are rebuilt from the task's
+    metadata."""
     metadata = task.metadata or {}
-    if (not changes and watch is None) or "protocol" not in metadata:
+    if not changes or "protocol" not in metadata:
         return task
     protocol = replace(Protocol(**metadata["protocol"]), **changes)
     return task_with(
         task,
-        solver=protocol.solver(watch),
+        solver=protocol.solver(),
         config=task.config.merge(protocol.config()),
         metadata={**metadata, "protocol": asdict(protocol)},
     )

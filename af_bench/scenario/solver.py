@@ -16,7 +16,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
-from af_bench.endpoint import EndpointWatch, endpoint as default_endpoint
+from af_bench.endpoint import EndpointWatch, endpoint as default_endpoint, watch_in_use
 from af_bench.scenario.outcomes import FailureReason
 from af_bench.scenario.protocol import NEXT_TURN, PREFILL
 from af_bench.scenario.reply import read_message
@@ -80,7 +80,6 @@ def scratchpad_protocol(
     reasoning: bool = False,
     max_tokens: int = 4096,
     condition_prompts: Mapping[str, str] | None = None,
-    watch: EndpointWatch | None = None,
 ) -> Solver:
     """Generate; while a reply closes a scratchpad without `</OUTPUT>`, answer `<NEXT/>` and
     generate again, up to `max_turns` replies.
@@ -94,15 +93,18 @@ def scratchpad_protocol(
         max_tokens: Token limit for each reply.
         condition_prompts: System prompts that replace `system_prompt` for samples of the named
             conditions (sample metadata `condition`).
-        watch: Whether the model's endpoint has answered, shared with other gates of a run; by
-            default the samples of this task share one (`af_bench.endpoint.EndpointWatch`).
+
+    Whether the model's endpoint has answered is kept by the watch a gate runs under
+    (`af_bench.endpoint.watching`), shared by the gates of a run; a plain `inspect eval` gives
+    the samples of this task one of their own.
     """
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")
-    endpoint = watch if watch is not None else EndpointWatch()
+    own_watch = EndpointWatch()
 
     async def ask(state: TaskState, generate: Generate, where: str) -> TaskState:
         """One generate, its provider failure (if any) raised as one line naming `where`."""
+        endpoint = watch_in_use() or own_watch
         if endpoint.is_down():
             raise endpoint.not_sent()
         try:

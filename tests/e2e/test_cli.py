@@ -137,3 +137,15 @@ def test_inspect_eval_says_a_users_mistake_in_a_few_lines(tmp_path: Path, args: 
     said = " ".join((done.stdout + done.stderr).split())
     assert done.returncode != 0 and message in said
     assert len((done.stdout + done.stderr).strip().splitlines()) <= 4 and "Traceback" not in said
+
+
+def test_the_small_things_a_new_user_types(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as shown:
+        main(["--version"])
+    assert shown.value.code == 0 and capsys.readouterr().out.startswith("af-bench 0.")
+    assert main(["rescore", str(tmp_path / "missing.eval"), "--log-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"af-bench rescore: {tmp_path / 'missing.eval'}: No such file or directory\n"
+    assert main(["plan", "--threshold", "0.05", "--discordant", "0.9", "--gap", "0.9", "--simulations", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "fixed-size gate: 20 pairs (the power calculation asks" in out  # never fewer than min_pairs
