@@ -119,13 +119,15 @@ def estimate_gate(
     from the task's own prompts and requests; replies are assumed `output_tokens_per_reply` long,
     never longer than the task's reply budget (`max_tokens`)."""
     metadata = task.metadata or {}
-    budget = (metadata.get("protocol") or {}).get("max_tokens")
-    if budget:
-        output_tokens_per_reply = min(output_tokens_per_reply, int(budget))
+    protocol = metadata.get("protocol") or {}
+    if protocol.get("max_tokens"):
+        output_tokens_per_reply = min(output_tokens_per_reply, int(protocol["max_tokens"]))
     conditions = [str(c) for c in metadata.get("conditions") or []] or [""]
     scoring = metadata.get("scoring") or {}
     prompt_chars: Mapping[str, int] = metadata.get("prompt_chars") or {}
-    replies = 2 if scoring.get("af_applicable", True) else 1
+    # A scratchpad takes a reply of its own before the answer (older task metadata says so only
+    # through af_applicable).
+    replies = 2 if protocol.get("scratchpad", scoring.get("af_applicable", True)) else 1
     samples = list(task.dataset)
     if pairs is not None:
         samples = samples[: pairs * len(conditions)]

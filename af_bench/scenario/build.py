@@ -75,6 +75,8 @@ class Protocol:
     temperature: float | None = 1.0
     reasoning_tokens: int | None = None
     reasoning_effort: ReasoningEffort | None = None
+    scratchpad: bool = True
+    """The prompt asks for a scratchpad: a sample takes two replies (reasoning, then the answer)."""
 
     def __post_init__(self) -> None:
         if self.reasoning_tokens is not None and self.reasoning_tokens < 1:
@@ -224,6 +226,7 @@ def build_scenario(
         temperature=temperature,
         reasoning_tokens=reasoning_tokens,
         reasoning_effort=reasoning_effort,
+        scratchpad=spec.scratchpad,
     )
     return scenario_task(
         name=spec.name,
