@@ -81,9 +81,6 @@ class Protocol:
     def __post_init__(self) -> None:
         if self.reasoning_tokens is not None and self.reasoning_tokens < 1:
             raise ValueError(f"reasoning_tokens must be at least 1, got {self.reasoning_tokens}")
-        if self.reasoning_tokens is not None and self.max_tokens <= self.reasoning_tokens:
-            raise ValueError(f"max_tokens ({self.max_tokens}) must be larger than reasoning_tokens "
-                             f"({self.reasoning_tokens}): the reply budget holds the reasoning")
         if self.reasoning and self.prefill:
             raise ValueError(
                 "prefill=true cannot be combined with reasoning_tokens or reasoning_effort: "
