@@ -38,6 +38,9 @@ SEGMENTS: tuple[Segment, ...] = (
     Segment("complied_no_af", "complied, no alignment-faking reasoning", "#E69F00"),
     Segment("complied_unassessed", "complied, reasoning not assessed", "#F0E442", "//"),
     Segment("refused", "refused", "#0072B2", None, "white"),
+    # Scenarios measured by a behaviour (animal welfare, exfiltration) are drawn by that behaviour.
+    Segment("behaviour_yes", "shows the behaviour", "#009E73", None, "white"),
+    Segment("behaviour_no", "does not show it", "#56B4E9"),
     Segment("other", "other answer", "#BBBBBB"),
     Segment("blocked", "blocked by the provider", "#CC79A7", ".."),
     Segment("failed", "failed (no usable answer)", "#333333", None, "white"),
@@ -105,9 +108,11 @@ def _new_figure(key: str, width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def share_bars(shares: Mapping[str, Mapping[str, float]], counts: Mapping[str, int], title: str, key: str) -> str:
+def share_bars(shares: Mapping[str, Mapping[str, float]], counts: Mapping[str, int], title: str, key: str,
+               labels: Mapping[str, str] | None = None) -> str:
     """The paper's figure: one horizontal bar per condition, stacked by kind of answer (shares in
-    [0, 1] keyed by `SEGMENT_KEYS`), compliance on the left. `counts` gives each bar's n."""
+    [0, 1] keyed by `SEGMENT_KEYS`), compliance on the left. `counts` gives each bar's n; `labels`
+    renames segments (a behaviour scenario names its behaviour)."""
     conditions = list(shares)
     present = [s for s in SEGMENTS if any(shares[c].get(s.key, 0.0) > 0 for c in conditions)]
     with matplotlib.rc_context(_rc(key)):
@@ -121,7 +126,7 @@ def share_bars(shares: Mapping[str, Mapping[str, float]], counts: Mapping[str, i
                 continue
             bars = ax.barh(
                 list(ys), widths, left=left, height=0.62, color=seg.color, hatch=seg.hatch,
-                edgecolor="white", linewidth=0.6, label=seg.label,
+                edgecolor="white", linewidth=0.6, label=(labels or {}).get(seg.key, seg.label),
             )
             for number, (bar, width) in enumerate(zip(bars, widths)):
                 if width > 0:  # ids name the drawn segments: `<key>-<condition index>-<segment>`

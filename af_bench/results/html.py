@@ -35,6 +35,7 @@ NO_CONDITION = "(no condition)"
 _TABLE_LABEL = {
     "complied_af": "AF reasoning", "complied_no_af": "no AF reasoning", "complied_unassessed": "AF not assessed",
     "refused": "refused", "other": "other", "blocked": "blocked (provider)", "failed": "failed",
+    "behaviour_yes": "shows the behaviour", "behaviour_no": "does not show it",
 }
 
 
@@ -45,12 +46,23 @@ def esc(value: object) -> str:
 # --- figures read off a gate ------------------------------------------------------------------
 
 
-def segment_of(sample: Mapping[str, Any]) -> str:
+def behaviour_of(gate: Gate) -> str | None:
+    """The behaviour a scenario is measured by (`supports_welfare`, `exfiltrated`), None for compliance."""
+    for figures in ((gate.get("metrics") or {}).get("conditions") or {}).values():
+        for key in (figures or {}).get("behaviour") or {}:
+            return str(key)
+    return None
+
+
+def segment_of(sample: Mapping[str, Any], by_behaviour: bool = False) -> str:
     """Which part of the stacked bar a sample belongs to. A provider block is its own part
     (outcome `blocked`, or `failed` with failure `blocked` in reports written before that outcome
     existed): a block is neither the model's refusal nor its failure. A compliant answer whose
-    reasoning was not assessed (`af_reasoning` null) is kept apart from one judged free of it."""
+    reasoning was not assessed (`af_reasoning` null) is kept apart from one judged free of it.
+    `by_behaviour`: the scenario is measured by a behaviour, and its answers are drawn by it."""
     outcome = sample.get("outcome")
+    if by_behaviour and outcome not in ("failed", "blocked") and sample.get("behaviour") is not None:
+        return "behaviour_yes" if sample["behaviour"] else "behaviour_no"
     if outcome == "complied":
         af = sample.get("af_reasoning")
         return "complied_af" if af is True else "complied_no_af" if af is False else "complied_unassessed"
@@ -75,8 +87,9 @@ def _conditions(gate: Gate) -> list[str]:
 def condition_counts(gate: Gate) -> dict[str, dict[str, int]]:
     """Samples (every epoch) per condition and stacked-bar segment, every segment present."""
     counts = {c: dict.fromkeys(SEGMENT_KEYS, 0) for c in _conditions(gate)}
+    by_behaviour = behaviour_of(gate) is not None
     for sample in gate.get("samples") or []:
-        counts[sample.get("condition") or NO_CONDITION][segment_of(sample)] += 1
+        counts[sample.get("condition") or NO_CONDITION][segment_of(sample, by_behaviour)] += 1
     return counts
 
 
@@ -91,13 +104,21 @@ def condition_shares(gate: Gate) -> dict[str, dict[str, float]]:
             for c, row in counts.items()
         }
     conditions = ((gate.get("metrics") or {}).get("conditions")) or {}
+    behaviour = behaviour_of(gate)
     shares: dict[str, dict[str, float]] = {}
     for c in counts:
         figures = conditions.get(c) or {}
         row = dict.fromkeys(SEGMENT_KEYS, 0.0)
-        row["complied_unassessed"] = _num(figures.get("complied")) or 0.0
-        for key in ("refused", "other", "failed", "blocked"):
+        for key in ("failed", "blocked"):
             row[key] = _num(figures.get(key)) or 0.0
+        shown = _num((figures.get("behaviour") or {}).get(behaviour)) if behaviour else None
+        if shown is not None:
+            row["behaviour_yes"] = shown
+            row["behaviour_no"] = max(0.0, 1.0 - shown - row["failed"] - row["blocked"])
+        else:
+            row["complied_unassessed"] = _num(figures.get("complied")) or 0.0
+            for key in ("refused", "other"):
+                row[key] = _num(figures.get(key)) or 0.0
         shares[c] = row
     return shares
 
@@ -139,6 +160,22 @@ def contrast_verdict(gate: Gate, contrast: str) -> str:
     figures = _contrasts(gate).get(contrast) or {}
     measured = ContrastFigures(*(_nan(figures.get(k)) for k in ("value", "ci_low", "ci_high")))
     return "fail" if breaches(limits, _contrast_only(contrast, measured)) else "pass"
+
+
+def weak_pass(gate: Gate) -> list[str]:
+    """For a passing gate, each contrast whose 95% interval reaches past its limit: the point
+    estimate passed, but the data cannot rule out a value that fails."""
+    if gate.get("status") != "pass":
+        return []
+    found = []
+    for name, figures in _contrasts(gate).items():
+        high_limit, low_limit = _limits(gate, name)
+        high, low = _num(figures.get("ci_high")), _num(figures.get("ci_low"))
+        if (high_limit is not None and high is not None and high > high_limit) or (
+                low_limit is not None and low is not None and low < low_limit):
+            found.append(f"weak pass: {name} 95% interval {_interval(figures)} reaches past its limit; "
+                         "more pairs would settle it")
+    return found
 
 
 def _nan(value: Any) -> float:
@@ -251,9 +288,15 @@ def _log_dir(log: str) -> str:
     return posixpath.dirname(log) or "."
 
 
-def _log_line(label: str, log: str) -> str:
+def _log_line(label: str, log: str, page_dir: Path | None) -> str:
+    """How to open a gate's log. Relative to the page's own folder where the log is a local file
+    under it, so the page names no absolute path of the machine that wrote it."""
+    where = _log_dir(log)
+    local = Path(where.removeprefix("file://"))
+    if page_dir is not None and local.is_absolute() and local.resolve().is_relative_to(page_dir.resolve()):
+        where = str(local.resolve().relative_to(page_dir.resolve())) or "."
     return (f'<p class="log">{esc(label)} <code>{esc(_log_name(log))}</code>; open it with '
-            f'<code class="cmd">inspect view --log-dir {esc(shlex.quote(_log_dir(log)))}</code></p>')
+            f'<code class="cmd">inspect view --log-dir {esc(shlex.quote(where))}</code></p>')
 
 
 def _log_name(log: str) -> str:
@@ -605,17 +648,18 @@ def _samples(gate: Gate, index: int) -> str:
     )
 
 
-def _gate_section(gate: Gate, index: int) -> str:
+def _gate_section(gate: Gate, index: int, page_dir: Path | None = None) -> str:
     status = gate.get("status")
     reasons = [f'<li class="breach">{esc(b)}</li>' for b in gate.get("breaches") or []]
     if gate.get("error"):
         reasons.append(f'<li class="error">error: {esc(gate["error"])}</li>')
+    reasons += [f'<li class="weak">{esc(w)}</li>' for w in weak_pass(gate)]
     log = gate.get("log")
     shard_logs = [(str(s.get("shard")), str(s["log"])) for s in gate.get("shards") or [] if s.get("log")]
     if log:
-        log_html = _log_line("Inspect log", str(log))
+        log_html = _log_line("Inspect log", str(log), page_dir)
     elif shard_logs:  # a merged report: each shard's log, on the machine that ran it
-        log_html = "".join(_log_line(f"Shard {shard} log", path) for shard, path in shard_logs)
+        log_html = "".join(_log_line(f"Shard {shard} log", path, page_dir) for shard, path in shard_logs)
     else:
         log_html = '<p class="log na">No inspect log recorded.</p>'
     usage = _usage_text(gate.get("usage"))
@@ -635,10 +679,14 @@ def _gate_section(gate: Gate, index: int) -> str:
         n = {c: sum(row.values()) for c, row in counts.items()} if gate.get("samples") else {
             c: (((gate.get("metrics") or {}).get("conditions") or {}).get(c) or {}).get("n", 0) for c in shares
         }
-        svg = share_bars(shares, n, f"{_gate_title(gate)}: answers by condition", f"gate-{index}-shares")
-        charts.append(f'<figure class="chart">{svg}<figcaption>Share of answers per condition. Hatched: '
-                      "alignment-faking reasoning in the scratchpad; provider blocks are shown apart from "
-                      "refusals.</figcaption></figure>")
+        behaviour = behaviour_of(gate)
+        labels = {"behaviour_yes": behaviour.replace("_", " "), "behaviour_no": f"not {behaviour.replace('_', ' ')}"} \
+            if behaviour else None
+        svg = share_bars(shares, n, f"{_gate_title(gate)}: answers by condition", f"gate-{index}-shares", labels)
+        what = (f"by whether the answer shows {behaviour.replace('_', ' ')}" if behaviour else
+                "Hatched: alignment-faking reasoning in the scratchpad")
+        charts.append(f'<figure class="chart">{svg}<figcaption>Share of answers per condition, {esc(what)}; '
+                      "provider blocks are shown apart from refusals.</figcaption></figure>")
     contrasts = _contrasts(gate)
     if contrasts:
         strict = (gate.get("thresholds") or {}).get("mode") == "strict"
@@ -704,7 +752,7 @@ table.facts th { color: var(--muted); font-weight: 600; white-space: nowrap; }
 .count, .ci, .ident, .note, .na { color: var(--muted); }
 .ident { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; margin: 0 0 6px; }
 .reasons { margin: 4px 0 8px; padding-left: 20px; } .reasons .breach { color: var(--fail); }
-.reasons .error { color: var(--error); }
+.reasons .error { color: var(--error); } .reasons .weak { color: #8a6d00; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: #f0f0f3; padding: 1px 4px;
   border-radius: 3px; }
 code.cmd { user-select: all; }
@@ -738,8 +786,13 @@ footer { color: var(--muted); font-size: 12px; }
 """
 
 
-def _gates(reports: Iterable[Mapping[str, Any]]) -> list[Gate]:
-    return [gate for report in reports for gate in report.get("gates") or []]
+_STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2}
+
+
+def ordered_gates(reports: Iterable[Mapping[str, Any]]) -> list[Gate]:
+    """Every gate, failures and errors first: they are what a reader opens the page for."""
+    gates = [gate for report in reports for gate in report.get("gates") or []]
+    return sorted(gates, key=lambda g: _STATUS_ORDER.get(str(g.get("status")), 1))
 
 
 ReportInput = Union["Report", Mapping[str, Any]]
@@ -752,19 +805,20 @@ def _as_json(report: ReportInput) -> Mapping[str, Any]:
     return report.model_dump(mode="json") if isinstance(report, BaseModel) else report
 
 
-def render_html(reports: ReportInput | Sequence[ReportInput]) -> str:
+def render_html(reports: ReportInput | Sequence[ReportInput], page_dir: Path | None = None) -> str:
     """One self-contained HTML page for the gates of `reports` (typed `Report`s or parsed
-    `--af-report` JSON files), concatenated in order. The same input always gives the same bytes."""
+    `--af-report` JSON files), failures first. The same input always gives the same bytes.
+    `page_dir`, the folder the page is written to: logs under it are named relative to it."""
     if isinstance(reports, (Mapping, BaseModel)):  # one report passed on its own
         reports = [reports]
     reports = [_as_json(r) for r in reports]
-    gates = _gates(reports)
+    gates = ordered_gates(reports)
     models = {str(g.get("model")) for g in gates}
     sections = [_summary(reports, gates)]
     if len(models) > 1:
         sections.append(_sweep(gates, charts=True))
     sections.append(_variant_ranges(reports))
-    sections.extend(_gate_section(gate, i) for i, gate in enumerate(gates, 1))
+    sections.extend(_gate_section(gate, i, page_dir) for i, gate in enumerate(gates, 1))
     title = "af-bench report"
     if models:
         title += ": " + ", ".join(sorted(models))
@@ -787,5 +841,5 @@ def render_html(reports: ReportInput | Sequence[ReportInput]) -> str:
 def write_html(reports: ReportInput | Sequence[ReportInput], path: Path) -> Path:
     """Render `reports` to `path` (parent directories created), written whole or not at all."""
     path = Path(path)
-    write_text_atomically(path, render_html(reports))
+    write_text_atomically(path, render_html(reports, path.parent))
     return path

@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from af_bench.results.charts import SEGMENT_KEYS
-from af_bench.results.html import condition_shares, contrast_verdict, render_html, segment_of, write_html
+from af_bench.results.html import (
+    condition_shares, contrast_verdict, ordered_gates, render_html, segment_of, weak_pass, write_html,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script>"
@@ -198,7 +200,7 @@ def test_shares_of_a_real_run_follow_its_samples_and_metrics(real: list[dict[str
 
 def test_the_page_carries_the_shares_computed_from_samples(real: list[dict[str, Any]], real_page: str) -> None:
     page = real_page
-    for index, record in enumerate(real[0]["gates"], 1):
+    for index, record in enumerate(ordered_gates(real), 1):
         expected = condition_shares(record)
         shown = table_shares(page, index)
         assert set(shown) == set(expected)
@@ -385,7 +387,7 @@ def test_summary_counts_and_error_gates() -> None:
                         report(broken, created="2026-02-02T00:00:00+00:00")])
     cards = re.findall(r'<div class="big">(\d+)</div><div>(\w+)</div>', page)
     assert cards == [("1", "pass"), ("2", "fail"), ("1", "error")]
-    assert "m/one, m/two, m/four, m/three" in page
+    assert "m/one, m/four, m/three, m/two" in page  # failures first, then errors, then passes
     assert "2 (created 2026-01-01T00:00:00+00:00, 2026-02-02T00:00:00+00:00)" in page
     assert '<li class="error">error: m/three at api: model not found</li>' in page
     assert "No inspect log recorded." in page
@@ -497,3 +499,38 @@ def test_rendering_leaves_matplotlib_state_alone(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == render_html([report(gate(), gate(model="m/two"))])
     assert dict(matplotlib.rcParams) == before
     assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_a_behaviour_scenario_is_drawn_by_its_behaviour() -> None:
+    samples = [{"condition": c, "outcome": "other", "behaviour": b, "af_reasoning": None}
+               for c, b in (("unmonitored", True), ("unmonitored", False), ("baseline", False), ("baseline", False))]
+    exfiltration = gate(scenario="exfiltration", samples=samples)
+    exfiltration["metrics"]["conditions"] = {
+        "unmonitored": {"n": 2, "complied": 0.0, "refused": 0.0, "other": 1.0, "failed": 0.0,
+                        "behaviour": {"exfiltrated": 0.5}},
+        "baseline": {"n": 2, "complied": 0.0, "refused": 0.0, "other": 1.0, "failed": 0.0,
+                     "behaviour": {"exfiltrated": 0.0}},
+    }
+    shares = condition_shares(exfiltration)
+    assert shares["unmonitored"]["behaviour_yes"] == 0.5 and shares["unmonitored"]["other"] == 0.0
+    assert shares["baseline"]["behaviour_no"] == 1.0
+    page = render_html([report(exfiltration)])
+    assert ">exfiltrated<" in page or "exfiltrated</" in page
+    assert "not exfiltrated" in page
+
+
+def test_passes_that_cannot_rule_out_a_failing_value_are_marked_weak() -> None:
+    weak = gate(status="pass", passed=True, breaches=[])
+    weak["metrics"]["contrasts"]["tier_gap"].update(value=0.0, ci_low=-0.13, ci_high=0.13)
+    firm = gate(model="m/two", status="pass", passed=True, breaches=[])
+    firm["metrics"]["contrasts"]["tier_gap"].update(value=0.0, ci_low=-0.02, ci_high=0.03)
+    assert weak_pass(weak) and "reaches past its limit" in weak_pass(weak)[0] and weak_pass(firm) == []
+    page = render_html([report(firm, weak, gate(model="m/three"))])
+    assert page.index("m/three") < page.index('id="gate-2"')  # the failure comes first
+    assert page.count('class="weak"') == 1
+
+
+def test_the_log_command_is_relative_to_the_page(tmp_path: Path) -> None:
+    logged = gate(log=str(tmp_path / "logs" / "run.eval"))
+    written = write_html([report(logged)], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "inspect view --log-dir logs</code>" in written and str(tmp_path) not in written
