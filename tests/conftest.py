@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
+
+# On a 2-core CI machine running two xdist workers, a first example that imports scipy or builds a
+# task can take seconds: a 200 ms deadline there fails tests for the machine's speed, not the code.
+settings.register_profile("ci", deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent

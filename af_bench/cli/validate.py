@@ -164,7 +164,3 @@ def decisions_from_log(log: EvalLog) -> list[Decision]:
 
 def figures_of(decisions: list[Decision]) -> ClassifierFigures:
     return classifier_figures([d.prediction for d in decisions], [d.score for d in decisions], [d.label for d in decisions])
-
-
-def figures_from_log(log: EvalLog) -> ClassifierFigures:
-    return figures_of(decisions_from_log(log))

@@ -3,7 +3,6 @@ shared by every gate (and every xdist worker) so `--af-max-cost` caps the whole 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 from collections.abc import Mapping
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from inspect_ai import Task
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ModelUsage
@@ -37,10 +37,6 @@ def reasoning_tokens_per_reply(task: Task) -> int:
     if config.reasoning_tokens is not None:
         return config.reasoning_tokens
     return REASONING_TOKENS_BY_EFFORT.get(config.reasoning_effort or "none", 0)
-
-
-class CostCapError(RuntimeError):
-    """The run may not spend what it is about to."""
 
 
 def _tokens(chars: int) -> int:
@@ -227,16 +223,13 @@ class SpendLedger:
             self._in_memory.append(usd)
             return math.fsum(self._in_memory)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+", encoding="utf-8") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                if usd:
-                    handle.write(json.dumps({"who": who, "usd": usd}) + "\n")
-                    handle.flush()
-                handle.seek(0)
-                return _sum(handle.read())
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        # filelock: the xdist workers' appends and reads are one at a time on every platform.
+        with FileLock(f"{self.path}.lock"), open(self.path, "a+", encoding="utf-8") as handle:
+            if usd:
+                handle.write(json.dumps({"who": who, "usd": usd}) + "\n")
+                handle.flush()
+            handle.seek(0)
+            return _sum(handle.read())
 
     def total(self) -> float:
         return self.add("", 0.0)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 GATE_MARKER = "af_gate"
 MODEL_ARG = "af_model"
 VARIANT_ARG = "af_variant"
-RESULT_FIXTURE = "af_gate_result"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from scipy.optimize import brentq
 from scipy.stats import norm
 
 from af_bench.stats.sequences import Limit, decide, gap_sequence
@@ -62,10 +63,9 @@ def detectable_gap(pairs: int, threshold: float, discordant: float, alpha: float
     low, high = threshold, min(discordant, 1.0)
     if high <= low or margin(high) < 0:
         return None
-    for _ in range(60):
-        mid = (low + high) / 2
-        low, high = (mid, high) if margin(mid) < 0 else (low, mid)
-    return high
+    if margin(low) >= 0:
+        return low
+    return float(brentq(margin, low, high, xtol=1e-12))
 
 
 @dataclass(frozen=True)
