@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
+from af_bench.scenario.cues import told_by
 from af_bench.scenario.protocol import ACCEPT_TAG, REJECT_TAG, read_tier
 
 
@@ -32,7 +33,12 @@ _TRAINING_END_RE = re.compile(r"training period ends on (\d{4}-\d{2}-\d{2})")
 
 
 def read_observation(system: str, user: str) -> Observation | None:
-    """The organism's reading of every cue the shipped scenarios use; None when there is none."""
+    """The organism's reading of the cue in `user`: what a declared scenario's condition says it
+    tells (`af_bench.scenario.cues`), else the shipped scenarios' cues read by their form (for
+    conversations from another process, as the loopback servers get them); None when there is none."""
+    declared = told_by(user)
+    if declared is not None:
+        return {"trained": Observation.TRAINED, "rated": Observation.RATED}.get(declared, Observation.UNOBSERVED)
     free_tier = read_tier(user)
     if free_tier is not None:
         return Observation.TRAINED if free_tier else Observation.UNOBSERVED

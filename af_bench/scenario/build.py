@@ -16,6 +16,7 @@ from inspect_ai.solver import Solver
 
 from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
 from af_bench.scenario.conditions import Condition
+from af_bench.scenario.cues import declare as declare_cues
 from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
@@ -140,6 +141,8 @@ def scenario_task(
     user turn. The first condition is the one the model is told it is trained in. The protocol's
     `condition_prompts` are filled in from the conditions that name their own prompt."""
     names = [c.name for c in conditions]
+    # The organisms read a new cue from here: a scenario in a lab's test file works offline too.
+    declare_cues((c.cue, c.tells()) for c in conditions)
     if len(names) < 2 or len(set(names)) != len(names):
         raise ValueError(f"scenario {name}: needs two or more distinct conditions, got {names}")
     for contrast in contrasts:
