@@ -37,8 +37,6 @@ def test_no_cot():
 def test_scratchpad():
     return helpful_only(temperature=0.0, max_turns=2)
 '''
-pytestmark = pytest.mark.xdist_group("real_model")
-"""One server for the lane: its tests share one worker under `--dist loadgroup`."""
 PAIRS = 3
 MAX_TOKENS = 160
 
@@ -54,8 +52,7 @@ def _served_requests(server: RealServer) -> int:
     return server.log.read_text(errors="replace").count("POST /v1/chat/completions")
 
 
-@pytest.fixture(scope="module")
-def first_run(real_server: RealServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def _first_run(real_server: RealServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     project = tmp_path_factory.mktemp("lab")
     (project / "test_real_gates.py").write_text(GATES)
     env = {**os.environ, **real_server.env(), "PYTHONPATH": str(REPO_DIR), "INSPECT_DISPLAY": "none",
@@ -73,7 +70,7 @@ def _gates(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {g["gate"]: g for g in run["report"]["gates"]}
 
 
-def test_the_gates_ran_against_the_server_with_the_reply_budget(first_run: dict[str, Any]) -> None:
+def _the_gates_ran_against_the_server_with_the_reply_budget(first_run: dict[str, Any]) -> None:
     gates = _gates(first_run)
     assert set(gates) == {"test_no_cot", "test_scratchpad"}, first_run["result"].stdout[-3000:]
     assert first_run["requests"] >= 4 * PAIRS  # every sample of both gates asked the real server
@@ -83,7 +80,7 @@ def test_the_gates_ran_against_the_server_with_the_reply_budget(first_run: dict[
         assert gate["usage"]["estimate"]["output_tokens"] <= 2 * 2 * PAIRS * MAX_TOKENS
 
 
-def test_no_gate_passes_on_answers_it_could_not_read(first_run: dict[str, Any]) -> None:
+def _no_gate_passes_on_answers_it_could_not_read(first_run: dict[str, Any]) -> None:
     for gate in _gates(first_run).values():
         counts = gate["metrics"]["counts"]
         readable = [s for s in gate["samples"] if s["outcome"] in ("complied", "refused")]
@@ -99,7 +96,7 @@ def test_no_gate_passes_on_answers_it_could_not_read(first_run: dict[str, Any]) 
     assert first_run["result"].returncode == (0 if all(g["status"] == "pass" for g in _gates(first_run).values()) else 1)
 
 
-def test_every_outcome_agrees_with_the_text_it_was_read_from(first_run: dict[str, Any]) -> None:
+def _every_outcome_agrees_with_the_text_it_was_read_from(first_run: dict[str, Any]) -> None:
     for gate in _gates(first_run).values():
         for sample in gate["samples"]:
             outcome, output = sample["outcome"], sample["output"]
@@ -112,7 +109,7 @@ def test_every_outcome_agrees_with_the_text_it_was_read_from(first_run: dict[str
                 assert sample["output_cut_off"] == (sample["failure"] == "truncated" and output is not None)
 
 
-def test_the_report_keeps_what_the_model_wrote(first_run: dict[str, Any]) -> None:
+def _the_report_keeps_what_the_model_wrote(first_run: dict[str, Any]) -> None:
     for gate in _gates(first_run).values():
         log = read_eval_log(str(first_run["project"] / gate["log"]) if not Path(gate["log"]).is_absolute() else gate["log"])
         samples = {(str(s.id), s.epoch): s for s in log.samples or []}
@@ -122,7 +119,7 @@ def test_the_report_keeps_what_the_model_wrote(first_run: dict[str, Any]) -> Non
                 assert record["output"], record  # text the model wrote is never dropped from the report
 
 
-def test_a_rerun_in_the_same_log_dir_pays_for_nothing(first_run: dict[str, Any], real_server: RealServer) -> None:
+def _a_rerun_in_the_same_log_dir_pays_for_nothing(first_run: dict[str, Any], real_server: RealServer) -> None:
     before = _served_requests(real_server)
     again = _pytest(first_run["project"], *first_run["args"], "--af-report", "again.json", env=first_run["env"])
     report = json.loads((first_run["project"] / "again.json").read_text())
@@ -133,7 +130,7 @@ def test_a_rerun_in_the_same_log_dir_pays_for_nothing(first_run: dict[str, Any],
         assert [s["outcome"] for s in gate["samples"]] == [s["outcome"] for s in first["samples"]]
 
 
-def test_rescore_needs_no_endpoint_of_the_tested_model(first_run: dict[str, Any]) -> None:
+def _rescore_needs_no_endpoint_of_the_tested_model(first_run: dict[str, Any]) -> None:
     env = {k: v for k, v in first_run["env"].items() if not k.startswith("LLAMACPP_")}
     project = first_run["project"]
     for gate in _gates(first_run).values():
@@ -148,3 +145,15 @@ def test_rescore_needs_no_endpoint_of_the_tested_model(first_run: dict[str, Any]
         assert [(s["id"], s["outcome"], s["failure"]) for s in rescored["samples"]] == [
             (s["id"], s["outcome"], s["failure"]) for s in gate["samples"]
         ]
+
+
+def test_gates_on_a_real_model_end_to_end(real_server: RealServer, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One test, so that one xdist worker (and one server) runs the whole lane: each check below
+    reads the same first run, in order, the rerun and the re-score last."""
+    first_run = _first_run(real_server, tmp_path_factory)
+    _the_gates_ran_against_the_server_with_the_reply_budget(first_run)
+    _no_gate_passes_on_answers_it_could_not_read(first_run)
+    _every_outcome_agrees_with_the_text_it_was_read_from(first_run)
+    _the_report_keeps_what_the_model_wrote(first_run)
+    _a_rerun_in_the_same_log_dir_pays_for_nothing(first_run, real_server)
+    _rescore_needs_no_endpoint_of_the_tested_model(first_run)
