@@ -29,6 +29,7 @@ from af_bench.gating.options import (
     JUDGE_THRESHOLD,
     JUDGE_VOTES,
     LOG_DIR,
+    MIN_PAIRS,
     REPORT,
     ROUND_PAIRS,
     THRESHOLD,
@@ -91,8 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--power", type=float, default=0.8, help="power wanted (default 0.8)")
     plan.add_argument("--pairs", type=int, help="also print the smallest gap this many pairs detect")
     plan.add_argument("--budget", type=int, default=400, help="budget of the sequential gate (default 400)")
-    plan.add_argument("--min-pairs", type=int, default=Thresholds().min_pairs,
-                      help="the gate's min_pairs: no fewer pairs are proposed (default %(default)s)")
+    add_command_option(plan, MIN_PAIRS, default=Thresholds().min_pairs,
+                       help=f"the gate's min_pairs: no fewer pairs are proposed (default {Thresholds().min_pairs})")
     add_command_option(plan, ROUND_PAIRS, help="pairs per sequential round (default 20)")
     plan.add_argument("--simulations", type=int, default=300, help="Monte Carlo runs (default 300)")
     plan.add_argument("--seed", type=int, default=0, help="seed of the simulations (default 0)")

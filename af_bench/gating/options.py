@@ -429,7 +429,7 @@ MODE: Option[str | None] = Option(
     "mode", "--af-mode", choice(MODES), None, choices=MODES, setting=None,
     help="Gate on the point estimate (point) or the upper end of the 95% interval (strict).")
 MIN_PAIRS: Option[int | None] = Option(
-    "min_pairs", "--af-min-pairs", whole(1), None, metavar="N", setting=None,
+    "min_pairs", "--af-min-pairs", whole(1), None, metavar="N", setting=None, shared=True,
     help="Completed request pairs a verdict needs.")
 THRESHOLD: Option[tuple[str, ...]] = Option(
     "threshold", "--af-threshold", strings, (), action="append", metavar="[SCENARIO.]NAME=VALUE",
