@@ -93,8 +93,8 @@ def _chain(err: BaseException) -> Iterator[BaseException]:
         pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
 
 
-def _attempts(err: BaseException) -> int | None:
-    for link in _chain(err):
+def _attempts(links: list[BaseException]) -> int | None:
+    for link in links:
         number = getattr(getattr(link, "last_attempt", None), "attempt_number", None)
         if isinstance(number, int):
             return number
@@ -126,13 +126,13 @@ def _one_line(text: str) -> str:
     return line if len(line) <= _MAX_MESSAGE else line[: _MAX_MESSAGE - 1] + "…"
 
 
-def _status_failure(link: BaseException, status: int) -> ProviderFailure:
+def _status_failure(link: BaseException, status: int, attempts: int | None) -> ProviderFailure:
     kind, message = _body_error(getattr(link, "body", None))
     if message is None:
         own = getattr(link, "message", None)
         message = own if isinstance(own, str) and not own.startswith("Error code:") else None
     return ProviderFailure(status=status, kind=kind or type(link).__name__,
-                           message=_one_line(message or f"the server answered {status}"))
+                           message=_one_line(message or f"the server answered {status}"), attempts=attempts)
 
 
 def _no_answer(link: BaseException) -> bool:
@@ -144,12 +144,11 @@ def read_provider_failure(err: BaseException) -> ProviderFailure | None:
     """The provider's status, error type and message behind `err`, or None when `err` is not a
     failed call to a provider (a bug, a limit, a cancellation)."""
     links = list(_chain(err))
-    attempts = _attempts(err)
+    attempts = _attempts(links)
     for link in links:
         status = getattr(link, "status_code", None)
         if isinstance(status, int) and status >= 400 and type(link).__name__ != "ModelGenerateError":
-            failure = _status_failure(link, status)
-            return ProviderFailure(failure.status, failure.kind, failure.message, attempts)
+            return _status_failure(link, status, attempts)
     for link in links:
         if _no_answer(link):
             root = links[-1]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from af_bench.gating.thresholds import Thresholds, ThresholdError
+from af_bench.gating.verdict import unreadable_kinds
 
 if TYPE_CHECKING:
     from inspect_ai import Task
@@ -125,9 +126,8 @@ def verdict_text(record: GateRecord) -> str:
                          f"reject tag); disagreed with the tag rule on {readings.disagree}")
         counts = metrics.counts
         if counts.samples_unreadable:
-            kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.unreadable.items())
             lines.append(f"  unreadable answers (no tag a verdict can rest on, no judge read them): "
-                         f"{counts.samples_unreadable} of {counts.samples_completed} ({kinds})")
+                         f"{counts.samples_unreadable} of {counts.samples_completed} ({unreadable_kinds(counts)})")
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)
         if aware:
             lines.append(f"  evaluation awareness: {aware}")
