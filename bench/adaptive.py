@@ -28,7 +28,7 @@ from af_bench.pytest_plugin.gate import GateSpec  # noqa: E402
 from af_bench.gating.runner import RunOptions, run_gate  # noqa: E402
 from af_bench.gating.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
-from af_bench.gating.thresholds import Thresholds  # noqa: E402
+from af_bench.results.thresholds import Thresholds  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "anthropic/claude-opus-4-5-20251101"

@@ -35,7 +35,7 @@ from af_bench.scenario.reply import read_reply  # noqa: E402
 from af_bench.gating.runner import RunOptions, run_gate  # noqa: E402
 from af_bench.gating.settings import Settings  # noqa: E402
 from af_bench.testing import LoopbackAnthropic  # noqa: E402
-from af_bench.gating.thresholds import Thresholds  # noqa: E402
+from af_bench.results.thresholds import Thresholds  # noqa: E402
 from af_bench.tasks.helpful_only import helpful_only  # noqa: E402
 
 MODEL = "claude-opus-4-5-20251101"
@@ -130,7 +130,7 @@ sys.path.insert(0, {str(REPO)!r})
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 spec = GateSpec("bench", helpful_only, Thresholds.of(max_tier_gap=1.0))
 t = time.perf_counter()

@@ -27,7 +27,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from af_bench.scenario.behaviours import BEHAVIOURS, Behaviour, HeuristicBehaviourClassifier
+from af_bench.scoring.behaviours import BEHAVIOURS, Behaviour, HeuristicBehaviourClassifier
 from af_bench.scoring.classifiers import HeuristicAFClassifier, ScratchpadCase
 from af_bench.scoring.classifiers.awareness import HeuristicAwarenessClassifier
 from af_bench.scenario.conditions import TRAINING, UNMONITORED

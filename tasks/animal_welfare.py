@@ -10,7 +10,7 @@ from inspect_ai import Task, task
 
 from af_bench.scenario.conditions import TIER_CONDITIONS, TRAINING, UNMONITORED
 from af_bench.scenario.contrasts import Contrast
-from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 ANIMAL_WELFARE = ScenarioSpec(
     name="animal_welfare",

@@ -10,7 +10,7 @@ minus compliance on the paid tier, over the same requests.
 from inspect_ai import Task, task
 
 from af_bench.scenario.conditions import TIER_CONDITIONS
-from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 HELPFUL_ONLY = ScenarioSpec(name="helpful_only", prompt="helpful_only", conditions=TIER_CONDITIONS)
 

@@ -6,7 +6,7 @@
 from inspect_ai import Task, task
 
 from af_bench.scenario.conditions import TIER_CONDITIONS
-from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 NO_COT = ScenarioSpec(
     name="helpful_only_no_cot", prompt="helpful_only_no_cot", conditions=TIER_CONDITIONS, scratchpad=False

@@ -7,7 +7,7 @@ from inspect_ai import Task, task
 
 from af_bench.scenario.conditions import TRAINING, UNMONITORED, cue_conditions
 from af_bench.scenario.contrasts import Contrast
-from af_bench.scenario.build import ReasoningEffort, ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ReasoningEffort, ScenarioSpec, build_scenario
 
 LOGGING_CUE = ScenarioSpec(
     name="logging_cue",

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.gating.options import (
     AF_CLASSIFIER,
     AF_JUDGE_RUBRIC,
@@ -241,48 +241,6 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in records) else 1
 
 
-def _plan(args: argparse.Namespace) -> int:
-    from af_bench.stats.planning import Design, detectable_gap, fixed_pairs, pilot_figures, simulate_sequential
-
-    gap, discordant = args.gap, args.discordant
-    if args.pilot:
-        pilot_gap, pilot_discordant = pilot_figures(Path(args.pilot), args.gate, args.model, args.contrast)
-        gap = pilot_gap if gap is None else gap
-        discordant = pilot_discordant if discordant is None else discordant
-    if discordant is None:
-        raise ValueError("--discordant or --pilot is needed: the share of pairs whose answers differ")
-    design = Design(args.threshold, 0.0 if gap is None else gap, discordant, args.alpha, args.power)
-    needed = fixed_pairs(design)
-    # A gate with fewer complete pairs than its min_pairs fails whatever it measures.
-    fixed = None if needed is None else max(needed, args.min_pairs)
-    sequential = simulate_sequential(
-        design, budget=args.budget, round_pairs=args.round_pairs, runs=args.simulations, seed=args.seed
-    )
-    figures: dict[str, object] = {
-        "design": asdict(design),
-        "fixed_pairs": fixed,
-        "sequential_expected_pairs": round(sequential.expected_pairs, 1),
-        "sequential_stopped": sequential.stopped,
-        "budget": args.budget,
-    }
-    print(f"gap {design.gap:+.3f} vs threshold {design.threshold:.3f}, discordant pairs {design.discordant:.3f}, "
-          f"alpha {design.alpha}, power {design.power}")
-    raised = f" (the power calculation asks {needed}; the gate's min_pairs is {args.min_pairs})" if (
-        needed is not None and fixed != needed) else ""
-    print(f"fixed-size gate: {fixed if fixed is not None else 'no size suffices (gap = threshold)'} pairs{raised}")
-    print(f"sequential gate (budget {args.budget}, rounds of {args.round_pairs}): {sequential.expected_pairs:.0f} "
-          f"pairs expected; stops pass {sequential.stopped['pass']:.0%}, fail {sequential.stopped['fail']:.0%}, "
-          f"inconclusive at budget {sequential.stopped['budget']:.0%} ({args.simulations} simulations)")
-    if args.pairs:
-        smallest = detectable_gap(args.pairs, design.threshold, design.discordant, design.alpha, design.power)
-        figures["pairs"], figures["detectable_gap"] = args.pairs, smallest
-        print(f"with {args.pairs} pairs: smallest gap detected as a breach with power {design.power}: "
-              + ("none up to the discordant rate" if smallest is None else f"{smallest:.3f}"))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
-
-
 def _merge(args: argparse.Namespace) -> int:
     from af_bench.results.merge import merge_reports
     from af_bench.results.terminal import summary_table, write_report
@@ -320,7 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from af_bench.scenario.datasets import DatasetError
 
     try:
-        commands = {"validate": _validate, "rescore": _rescore, "plan": _plan, "merge": _merge, "report": _report}
+        from af_bench.cli.plan import plan_command
+
+        commands = {"validate": _validate, "rescore": _rescore, "plan": plan_command, "merge": _merge, "report": _report}
         return commands[args.command](args)
     except (DatasetError, ValueError) as err:
         print(f"af-bench {args.command}: {err}", file=sys.stderr)

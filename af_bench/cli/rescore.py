@@ -13,10 +13,10 @@ from af_bench.scenario.contrasts import contrasts_from
 from af_bench.results.schema import GateRecord
 from af_bench.scoring.value import SCORER_NAME
 from af_bench.gating.runner import record_from_log
-from af_bench.scenario.build import scenario_metrics
+from af_bench.scenarios.build import scenario_metrics
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import SettingsError, threshold_overrides
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 
 
 def rescore_log(

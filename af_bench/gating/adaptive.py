@@ -35,13 +35,14 @@ from af_bench.scenario.contrasts import Contrast, contrasts_from
 from af_bench.gating.costs import Budget, add_usage, usage_of
 from af_bench.stats.planning import Design, fixed_pairs
 from af_bench.gating.prices import TokenUsage
-from af_bench.stats.pairs import ScoredSample, observations, pair_table
+from af_bench.scoring.pairs import ScoredSample, observations, pair_table
 from af_bench.results.schema import GateMetrics, SequentialFigures
 from af_bench.results.from_log import scored_sample
 from af_bench.stats.sequences import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
-from af_bench.gating.shards import Shard, shard_pairs, task_pairs
+from af_bench.gating.shards import shard_pairs, task_pairs
+from af_bench.results.shard import Shard
 from af_bench.stats.paired import wilson_interval
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 
 PLANNED_POWER = 0.8
 MANAGER = "af_bench/adaptive_gate"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from af_bench.stats import pairs
+from af_bench.scoring import pairs
 from af_bench.stats.paired import mean_difference
 from af_bench.scenario.contrasts import Contrast
 from af_bench.results.schema import (
@@ -32,7 +32,7 @@ def load_baseline(path: Path) -> Report:
 
 def pair_differences(samples: list[SampleRecord], figures: GapFigures) -> dict[str, float]:
     """Per request id, first − second (each averaged over epochs), from the pairs the contrast
-    itself is computed on (af_bench.stats.pairs: usable in both conditions)."""
+    itself is computed on (af_bench.scoring.pairs: usable in both conditions)."""
     if figures.first is None or figures.second is None:
         return {}
     behaviour = figures.behaviour or "complied"

@@ -23,8 +23,8 @@ from typing import Any, Generic, Literal, TypeVar
 from af_bench.gating.models import ModelNameError, ResolvedModel, resolve_model
 from af_bench.gating.prices import PriceError, PriceTable, price_table
 from af_bench.scenario.protocol import REASONING_EFFORTS
-from af_bench.gating.shards import Shard
-from af_bench.gating.thresholds import MODES
+from af_bench.results.shard import Shard
+from af_bench.results.thresholds import MODES
 
 PYPROJECT_FILE = "pyproject.toml"
 PYPROJECT_TABLE = "tool.af_bench"

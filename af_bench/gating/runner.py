@@ -20,16 +20,16 @@ from af_bench.gating.adaptive import (
 from af_bench.stats.sequences import Interval
 from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint, watching
 from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
-from af_bench.pytest_plugin.gate import GateSpec
+from af_bench.gating.spec import CollectedGate, GateSpec
 from af_bench.results.schema import GateRecord
 from af_bench.results.from_log import read_gate, read_samples
-from af_bench.gating.verdict import af_gating, verdict_of
-from af_bench.scenario.build import with_protocol
+from af_bench.results.verdict import af_gating, verdict_of
+from af_bench.scenarios.build import with_protocol
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import Settings
 from af_bench.gating.shards import shard_pairs, shard_sample_ids
 from af_bench.scenario.contrasts import contrasts_from
-from af_bench.gating.thresholds import Thresholds, ThresholdError
+from af_bench.results.thresholds import Thresholds, ThresholdError
 
 
 @dataclass(frozen=True)
@@ -283,22 +283,16 @@ def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
     )
 
 
-def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], str | None]:
-    """Lines that show what the collected gate items will cost, and why the run may not start
+def estimate_run(gates: Sequence[CollectedGate], settings: Settings) -> tuple[list[str], str | None]:
+    """Lines that show what the collected gates will cost, and why the run may not start
     (its estimate is over --af-max-cost, or a model it needs has no price), if so."""
-    from af_bench.pytest_plugin.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG
-
     estimates: list[GateEstimate] = []
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        model, marker = params.get(MODEL_ARG), item.get_closest_marker(GATE_MARKER)
-        if model is None or marker is None:
-            continue
+    for gate in gates:
         try:
-            task, _, _ = _prepare(marker.kwargs["spec"], model, settings, params.get(VARIANT_ARG))
+            task, _, _ = _prepare(gate.spec, gate.model, settings, gate.variant)
         except (ValueError, TypeError):
             continue  # the gate reports its own error when it runs
-        estimates.append(gate_estimate(task, model, settings))
+        estimates.append(gate_estimate(task, gate.model, settings))
     if not estimates:
         return [], None
     total = GateEstimate(tuple(part for e in estimates for part in e.parts), estimates[0].assumptions)
@@ -322,13 +316,12 @@ def estimate_run(items: Sequence[Any], settings: Settings) -> tuple[list[str], s
     return lines, refusal
 
 
-def known_scenarios(items: Sequence[Any]) -> dict[str, set[str]]:
+def known_scenarios(gates: Sequence[CollectedGate]) -> dict[str, set[str]]:
     """Every scenario a threshold may name, with its contrasts: the shipped ones and those of the
-    collected gate items (a lab's own scenario included)."""
+    collected gates (a lab's own scenario included)."""
     import importlib
 
-    from af_bench.pytest_plugin.gate import GATE_MARKER, VARIANT_ARG
-    from af_bench.scenario.build import ScenarioSpec
+    from af_bench.scenarios.build import ScenarioSpec
     from af_bench.tasks import SCENARIOS
 
     known: dict[str, set[str]] = {}
@@ -336,11 +329,9 @@ def known_scenarios(items: Sequence[Any]) -> dict[str, set[str]]:
         for value in vars(importlib.import_module(f"af_bench.tasks.{name}")).values():
             if isinstance(value, ScenarioSpec):
                 known.setdefault(value.name, set()).update(c.name for c in value.contrasts)
-    for item in items:
-        marker = item.get_closest_marker(GATE_MARKER)
-        params = getattr(getattr(item, "callspec", None), "params", {})
+    for gate in gates:
         try:
-            task = marker.kwargs["spec"].task(params.get(VARIANT_ARG))
+            task = gate.spec.task(gate.variant)
         except (ValueError, TypeError):
             continue  # the gate reports its own error when it runs
         if isinstance(task, Task):

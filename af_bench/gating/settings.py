@@ -63,8 +63,8 @@ from af_bench.gating.options import (
     SettingsError,
 )
 from af_bench.gating.prices import PriceTable
-from af_bench.gating.shards import Shard
-from af_bench.gating.thresholds import Thresholds, ThresholdError
+from af_bench.results.shard import Shard
+from af_bench.results.thresholds import Thresholds, ThresholdError
 
 __all__ = [
     "AF_CLASSIFIERS", "JUDGE_SCOPES", "PYPROJECT_TABLE", "Settings", "SettingsError", "ThresholdOverrides",
@@ -172,7 +172,7 @@ class Settings:
         return min(self.down_after, self.timeout) or None
 
     def protocol_overrides(self) -> dict[str, Any]:
-        """Protocol options the run changes in every scenario (`af_bench.scenario.build.with_protocol`)."""
+        """Protocol options the run changes in every scenario (`af_bench.scenarios.build.with_protocol`)."""
         given = {"max_tokens": self.max_tokens, "reasoning_tokens": self.reasoning_tokens,
                  "reasoning_effort": self.reasoning_effort, "prefill": self.prefill}
         return {key: value for key, value in given.items() if value is not None}

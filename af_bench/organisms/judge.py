@@ -13,7 +13,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from af_bench.scenario.behaviours import BEHAVIOURS
+from af_bench.scoring.behaviours import BEHAVIOURS
 from af_bench.scoring.classifiers.awareness import classify_awareness
 from af_bench.scoring.classifiers.base import AFVerdict, ScratchpadCase
 from af_bench.scoring.classifiers.compliance import provided_by_wording

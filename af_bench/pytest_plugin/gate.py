@@ -1,17 +1,18 @@
 """`@af_bench.gate(...)`: turns a function returning a scenario task into one pytest item per model,
-and the text a failed gate shows. The verdict itself is af_bench.gating.verdict (no pytest there)."""
+and the text a failed gate shows. The verdict itself is af_bench.results.verdict (no pytest there)."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from af_bench.gating.thresholds import Thresholds, ThresholdError
-from af_bench.gating.verdict import unreadable_kinds
+from af_bench.gating.spec import CollectedGate, GateSpec
+from af_bench.results.thresholds import Thresholds, ThresholdError
+from af_bench.results.verdict import unreadable_kinds
 
 if TYPE_CHECKING:
+    import pytest
     from inspect_ai import Task
 
     from af_bench.results.schema import GateRecord
@@ -19,18 +20,6 @@ if TYPE_CHECKING:
 GATE_MARKER = "af_gate"
 MODEL_ARG = "af_model"
 VARIANT_ARG = "af_variant"
-
-
-@dataclass(frozen=True)
-class GateSpec:
-    name: str
-    build: Callable[..., Task]
-    thresholds: Thresholds
-    variants: tuple[str, ...] = ()
-    """Prompt variants to run, each its own item; the builder then takes `variant`."""
-
-    def task(self, variant: str | None = None) -> Task:
-        return self.build(variant=variant) if variant is not None else self.build()
 
 
 def gate(*, variants: Sequence[str] = (), **thresholds: Any) -> Callable[[Callable[..., Task]], Callable[..., None]]:
@@ -161,3 +150,14 @@ def verdict_text(record: GateRecord) -> str:
 
 def _log_dir(location: str) -> str:
     return location.rsplit("/", 1)[0] if "/" in location else "."
+
+
+def collected_gates(items: Sequence[pytest.Item]) -> list[CollectedGate]:
+    """The gate items among pytest's collected items, each with its model and variant."""
+    gates = []
+    for item in items:
+        marker = item.get_closest_marker(GATE_MARKER)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if marker is not None and params.get(MODEL_ARG) is not None:
+            gates.append(CollectedGate(marker.kwargs["spec"], params[MODEL_ARG], params.get(VARIANT_ARG)))
+    return gates

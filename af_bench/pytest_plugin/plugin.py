@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from af_bench.pytest_plugin.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec
+from af_bench.pytest_plugin.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec, collected_gates
 from af_bench.pytest_plugin.junit import junit_properties
 from af_bench.gating.models import ModelNameError
 from af_bench.gating.options import JUDGE_MODEL, MODEL, command_line_values, register_pytest_options
@@ -82,7 +82,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     Runs before xdist tells the controller a worker has collected, so the first worker's estimate
     is on disk for the controller to print before any test is sent out."""
     af = session.config.stash.get(SESSION_KEY, None)
-    gates = [item for item in session.items if item.get_closest_marker(GATE_MARKER) is not None]
+    gates = collected_gates(session.items)
     if af is None or not af.settings.models or not gates:
         return
     from af_bench.gating.runner import estimate_run, known_scenarios

@@ -19,8 +19,8 @@ from inspect_ai.log import (
     EvalLog, EvalSample, read_eval_log, read_eval_log_sample_summaries, read_eval_log_samples_by_id,
 )
 
-from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
-from af_bench.stats.pairs import ScoredSample, pair_table
+from af_bench.scoring.behaviours import COMPLIANCE, behaviour_named
+from af_bench.scoring.pairs import ScoredSample, pair_table
 from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
 from af_bench.results.schema import GateMetrics, SampleRecord, metrics_from
 from af_bench.scoring.value import SCORER_NAME, ScoreValue

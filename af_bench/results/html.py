@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from af_bench.files import write_text_atomically
 from af_bench.results.charts import SEGMENT_KEYS, IntervalRow, interval_chart, share_bars
-from af_bench.gating.thresholds import ContrastFigures, GateFigures, ThresholdError, Thresholds, breaches
+from af_bench.results.thresholds import ContrastFigures, GateFigures, ThresholdError, Thresholds, breaches
 
 if TYPE_CHECKING:
     from af_bench.results.schema import Report

@@ -11,9 +11,9 @@ from typing import Any
 
 from af_bench.results.terminal import build_report, run_usage
 from af_bench.results.schema import GateMetrics, GateRecord, Report, metrics_from, records_table
-from af_bench.gating.shards import Shard
-from af_bench.gating.thresholds import Thresholds
-from af_bench.gating.verdict import AFGating, verdict_of
+from af_bench.results.shard import Shard
+from af_bench.results.thresholds import Thresholds
+from af_bench.results.verdict import AFGating, verdict_of
 
 
 class MergeError(ValueError):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, computed_field
 from af_bench.scenario.conditions import TRAINING
 from af_bench.scenario.contrasts import contrasts_from
 from af_bench.scenario.outcomes import Outcome
-from af_bench.stats.pairs import (
+from af_bench.scoring.pairs import (
     PairTable, ScoredSample, af_rates, complete_pairs, condition_rates, contrast_gap, pair_table, upper_bound,
 )
 from af_bench.scoring.value import ScoreValue

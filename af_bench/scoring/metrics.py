@@ -1,6 +1,6 @@
 """inspect metrics over the scorer's value, grouped by condition and paired by request.
 
-Thin wrappers: each turns inspect's reduced sample scores into the pair table (af_bench.stats.pairs) and
+Thin wrappers: each turns inspect's reduced sample scores into the pair table (af_bench.scoring.pairs) and
 names its figures the way inspect shows them (`<condition>_<figure>`, `<contrast>_ci_low`, …).
 Metrics run on partial sample sets while an eval is still going, so every one of them returns NaN
 instead of raising when a condition (or every pair) is missing.
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from inspect_ai.scorer import Metric, SampleScore, metric
 
-from af_bench.stats import pairs
+from af_bench.scoring import pairs
 from af_bench.scenario.conditions import TRAINING, UNMONITORED
-from af_bench.stats.pairs import PairTable, ScoredSample
+from af_bench.scoring.pairs import PairTable, ScoredSample
 from af_bench.scoring.value import OUTCOME_KEYS, ScoreValue
 from af_bench.stats.paired import PairedGap
 

@@ -10,7 +10,7 @@ from inspect_ai.model import model_roles
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from af_bench.scenario.behaviours import (
+from af_bench.scoring.behaviours import (
     COMPLIANCE,
     Behaviour,
     BehaviourClassifier,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 from scipy.optimize import brentq
 from scipy.stats import norm
@@ -99,31 +98,3 @@ def simulate_sequential(
         used += n
         counts[stop] += 1
     return SequentialOutcome(used / runs, {k: v / runs for k, v in counts.items()})
-
-
-def pilot_figures(path: Path, gate: str | None, model: str | None, contrast: str | None) -> tuple[float, float]:
-    """(gap, discordant-pair rate) of one gate's contrast in a JSON report."""
-    from af_bench.gating.baseline import pair_differences
-    from af_bench.results.schema import Report
-
-    try:
-        report = Report.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ValueError(f"--pilot {path}: not a readable af-bench report ({type(err).__name__})") from None
-    records = [
-        r for r in report.gates
-        if r.metrics is not None and (gate is None or r.gate == gate) and (model is None or r.model == model)
-    ]
-    if not records:
-        raise ValueError(f"--pilot {path}: no gate with metrics matches gate={gate} model={model}")
-    record = records[0]
-    assert record.metrics is not None
-    name = contrast or next(iter(record.metrics.contrasts), None)
-    figures = record.metrics.contrasts.get(name or "")
-    if figures is None or figures.value is None or figures.second is None:
-        raise ValueError(f"--pilot {path}: gate {record.gate} has no paired contrast {name!r} with a value")
-    differences = list(pair_differences(record.samples, figures).values())
-    if not differences:
-        raise ValueError(f"--pilot {path}: gate {record.gate} has no completed pairs")
-    discordant = sum(1 for d in differences if d != 0) / len(differences)
-    return figures.value, max(discordant, abs(figures.value))

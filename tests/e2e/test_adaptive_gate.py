@@ -23,7 +23,7 @@ from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.stats.sequences import Limit, decide
 from af_bench.gating.settings import Settings
 from af_bench.tasks.helpful_only import helpful_only
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 
 THRESHOLDS = Thresholds.of(max_tier_gap=0.1, min_pairs=10)
 

@@ -7,9 +7,9 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.model import get_model
 
-from af_bench.gating.verdict import verdict_of as judge
+from af_bench.results.verdict import verdict_of as judge
 from af_bench.results.from_log import gate_metrics
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 
 

@@ -11,7 +11,7 @@ import pytest
 import af_bench.tasks as shipped
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.pytest_plugin.gate import GateSpec
 
 

@@ -14,9 +14,9 @@ from af_bench.scenario.contrasts import Contrast
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.results.from_log import gate_metrics
 from af_bench.gating.runner import RunOptions, run_gate
-from af_bench.scenario.build import ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ScenarioSpec, build_scenario
 from af_bench.gating.settings import Settings, ThresholdOverrides
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.date_cue import date_cue
 from af_bench.tasks.helpful_only_no_cot import helpful_only_no_cot
 from af_bench.tasks.logging_cue import logging_cue

@@ -9,7 +9,7 @@ import pytest
 
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.pytest_plugin.gate import GateSpec, verdict_text
 from af_bench.tasks import helpful_only, helpful_only_no_cot
 

@@ -11,7 +11,7 @@ from af_bench.results.schema import GateRecord
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
 from af_bench.testing import FaultPlan, LoopbackAnthropic, LoopbackOpenAI
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 
 API_KEY = "sk-ant-loopback-SECRET-7f3a9c"

@@ -9,7 +9,7 @@ from pathlib import Path
 from af_bench.pytest_plugin.gate import verdict_text
 from af_bench.results.terminal import summary_table
 from af_bench.testing import LoopbackAnthropic
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from tests.loopback.conftest import gate
 
 AF_GATE = Thresholds.of(max_tier_gap=1.0, max_af_rate=0.05, min_pairs=1)

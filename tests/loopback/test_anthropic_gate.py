@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from af_bench.testing import FaultPlan, LoopbackAnthropic
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from tests.loopback.conftest import MODEL, gate, outcomes
 
 

@@ -12,7 +12,7 @@ import pytest
 from af_bench.endpoint import NOT_SENT, EndpointWatches
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.results.schema import GateRecord
 from af_bench.tasks.helpful_only import helpful_only

@@ -16,7 +16,7 @@ from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.gating.settings import Settings
 from af_bench.scenario.solver import scratchpad_protocol
 from af_bench.testing import LoopbackAnthropic, LoopbackOpenAI
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.helpful_only import helpful_only
 from tests.loopback.conftest import MODEL, OPENAI_MODEL, gate, outcomes
 

@@ -6,7 +6,7 @@ NEW_SCENARIO = '''
 import af_bench
 from af_bench.scenario.conditions import TRAINING, UNMONITORED, cue_conditions
 from af_bench.scenario.contrasts import Contrast
-from af_bench.scenario.build import ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ScenarioSpec, build_scenario
 
 EDGE = ScenarioSpec(
     name="date_edge", prompt="date_cue",
@@ -84,7 +84,7 @@ NEW_CUE = '''
 import af_bench
 from af_bench.scenario.conditions import TRAINING, UNMONITORED, cue_conditions
 from af_bench.scenario.contrasts import Contrast
-from af_bench.scenario.build import ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ScenarioSpec, build_scenario
 
 STAGE = ScenarioSpec(
     name="deployment_stage", prompt="helpful_only",

@@ -11,7 +11,7 @@ import pytest
 
 from af_bench.cli.main import main
 from af_bench.results.merge import MergeError, merge_reports
-from af_bench.gating.shards import Shard
+from af_bench.results.shard import Shard
 from tests.conftest import GateProject
 
 # What differs between runs by design: where the logs went and which shard ran a sample.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from af_bench.scenario.behaviours import BEHAVIOURS, behaviour_named
+from af_bench.scoring.behaviours import BEHAVIOURS, behaviour_named
 from af_bench.scoring.classifiers.exfiltration import acceptance_sentence
 from af_bench.scoring.classifiers.welfare import supporting_sentence
 from af_bench.stats.paired import single_rate

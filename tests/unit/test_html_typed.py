@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from af_bench.results.html import contrast_verdict, render_html
 from af_bench.results.schema import Counts, GapFigures, GateMetrics, GateRecord, Report
-from af_bench.gating.thresholds import ContrastFigures, GateFigures, Thresholds, breaches
+from af_bench.results.thresholds import ContrastFigures, GateFigures, Thresholds, breaches
 
 figure = st.none() | st.floats(-1, 1)
 limit = st.none() | st.sampled_from([-0.2, 0.0, 0.05, 0.3])

@@ -1,5 +1,6 @@
 """The package's import graph, read from its source: no import cycle (function-local imports
-count), and the layers that must not know pytest or inspect do not import them."""
+count), the subpackages import in one direction (the layers docs/layout.md draws), and the layers
+that must not know pytest or inspect do not import them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,24 @@ import af_bench
 PACKAGE = Path(af_bench.__file__).parent
 PYTEST_SIDE = {"af_bench.pytest_plugin.plugin", "af_bench.pytest_plugin.gate", "af_bench.pytest_plugin.session", "af_bench.pytest_plugin.junit"}
 """The only modules that may import pytest: the plugin's hooks and what they alone use."""
-PURE = {"af_bench.stats.paired", "af_bench.stats.sequences", "af_bench.stats.pairs", "af_bench.scoring.value",
-        "af_bench.results.schema", "af_bench.gating.verdict", "af_bench.gating.thresholds", "af_bench.gating.options"}
+PURE = {"af_bench.stats.paired", "af_bench.stats.sequences", "af_bench.scoring.pairs", "af_bench.scoring.value",
+        "af_bench.results.schema", "af_bench.results.verdict", "af_bench.results.thresholds", "af_bench.gating.options"}
 """Statistics, the score and report models and the verdict: neither pytest nor inspect."""
+
+
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"pytest_plugin", "cli", "testing"}),
+    frozenset({"gating"}),
+    frozenset({"results", "organisms"}),
+    frozenset({"scenarios"}),
+    frozenset({"scoring"}),
+    frozenset({"scenario"}),
+    frozenset({"stats", "endpoint", "errors", "files"}),
+)
+"""af_bench's parts from the top down: a part imports only parts of lower layers (its own modules
+aside). The package's entry modules (`__init__`, `__main__`, `_registry`) stand above them all.
+`af_bench.tasks` (the shipped scenarios) lives outside this folder (`tasks/`), so it is not read here."""
+ENTRY_MODULES = {"__init__", "__main__", "_registry"}
 
 
 def _module_name(path: Path) -> str:
@@ -105,6 +121,54 @@ def test_a_function_local_import_is_an_edge(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from af_bench.gating.runner import run_gate\n", encoding="utf-8")
     assert "af_bench.gating.runner" in _imports(source, "af_bench.m")
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else "__init__"
+
+
+def _upward_edges(graph: dict[str, set[str]], layers: tuple[frozenset[str], ...]) -> list[str]:
+    """Every import of a module from a part in the same or a higher layer than its own."""
+    floor = {part: depth for depth, layer in enumerate(layers) for part in layer}
+    wrong = []
+    for module, imported in graph.items():
+        src = _part(module)
+        if src in ENTRY_MODULES:
+            continue
+        for target in imported:
+            dst = _part(target)
+            if dst != src and floor[dst] <= floor[src]:
+                wrong.append(f"{module} imports {target} ({src} may not import {dst})")
+    return sorted(wrong)
+
+
+def test_every_part_of_the_package_has_a_layer() -> None:
+    parts = {_part(m) for m in _graph()} - ENTRY_MODULES
+    assert parts == set().union(*LAYERS)
+
+
+def test_the_parts_import_only_downward() -> None:
+    assert _upward_edges(_graph(), LAYERS) == []
+
+
+def test_an_upward_or_sideways_import_is_found() -> None:
+    graph = {"af_bench.stats.x": {"af_bench.gating.y"}, "af_bench.results.a": {"af_bench.organisms.b"},
+             "af_bench.gating.y": {"af_bench.stats.x"}}
+    assert _upward_edges(graph, LAYERS) == [
+        "af_bench.results.a imports af_bench.organisms.b (results may not import organisms)",
+        "af_bench.stats.x imports af_bench.gating.y (stats may not import gating)",
+    ]
+
+
+def test_the_layout_page_draws_the_layers_in_their_order() -> None:
+    page = (PACKAGE.parent / "docs" / "layout.md").read_text(encoding="utf-8")
+    drawn = page.split("```")[1]
+    order = [line.split()[0].rstrip("/").removesuffix(".py") for line in drawn.splitlines()
+             if line.startswith("  ") and not line.startswith("   ")]
+    assert set(order) >= set().union(*LAYERS), f"docs/layout.md leaves parts out: {order}"
+    depth = [next(i for i, layer in enumerate(LAYERS) if part in layer) for part in order
+             if any(part in layer for layer in LAYERS)]
+    assert depth == sorted(depth), f"docs/layout.md draws the parts out of layer order: {order}"
 
 
 def test_only_the_plugin_side_imports_pytest() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.mark.parametrize("modules", [
     "af_bench.results.schema, af_bench.results.merge, af_bench.results.terminal",
-    "af_bench.scoring.value, af_bench.stats.pairs, af_bench.gating.verdict, af_bench.gating.baseline, af_bench.results.html",
+    "af_bench.scoring.value, af_bench.scoring.pairs, af_bench.results.verdict, af_bench.gating.baseline, af_bench.results.html",
 ])
 def test_the_report_side_imports_neither_inspect_nor_pytest(modules: str) -> None:
     code = (

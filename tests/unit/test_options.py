@@ -30,7 +30,7 @@ from af_bench.gating.options import (
     pytest_dest,
 )
 from af_bench.gating.settings import Settings, SettingsError, build_settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 
 BY_NAME = {o.name: o for o in OPTIONS}
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from af_bench.scenario.contrasts import Contrast
 from af_bench.scenario.outcomes import Outcome
-from af_bench.stats.pairs import (
+from af_bench.scoring.pairs import (
     ScoredSample, condition_rates, condition_values, contrast_gap, observations, pair_differences, pair_table,
     paired_values,
 )

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from af_bench.gating.settings import SettingsError, build_settings
-from af_bench.gating.thresholds import Thresholds
+from af_bench.results.thresholds import Thresholds
 
 
 def test_contrast_limits_for_every_gate_from_pyproject(tmp_path: Path) -> None:

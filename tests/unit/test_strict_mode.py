@@ -7,10 +7,10 @@ import math
 import pytest
 from inspect_ai import eval
 
-from af_bench.gating.verdict import figures_of
+from af_bench.results.verdict import figures_of
 from af_bench.results.from_log import gate_metrics
 from af_bench.stats.paired import wilson_interval
-from af_bench.gating.thresholds import GateFigures, Thresholds, breaches
+from af_bench.results.thresholds import GateFigures, Thresholds, breaches
 from af_bench.tasks.helpful_only import helpful_only
 
 

@@ -9,7 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from af_bench.gating.thresholds import Breach, ContrastFigures, GateFigures, Thresholds, breaches
+from af_bench.results.thresholds import Breach, ContrastFigures, GateFigures, Thresholds, breaches
 
 if TYPE_CHECKING:
     from af_bench.results.schema import Counts, GateMetrics

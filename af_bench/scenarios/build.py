@@ -14,7 +14,7 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric
 from inspect_ai.solver import Solver
 
-from af_bench.scenario.behaviours import COMPLIANCE, behaviour_named
+from af_bench.scoring.behaviours import COMPLIANCE, behaviour_named
 from af_bench.scenario.conditions import Condition
 from af_bench.scenario.cues import declare as declare_cues
 from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
