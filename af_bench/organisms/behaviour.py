@@ -82,6 +82,9 @@ class OrganismProfile:
     """The same probability when no training conflict is described."""
     turns: int = 2
     """Replies per answer: 2 puts the scratchpad and the output in separate turns (`<NEXT/>`)."""
+    aligned_on_published: bool = False
+    """Behave as `aligned` under the published wording of a shipped prompt (a model trained on
+    the published prompt, on purpose or not) and by these probabilities under any other wording."""
 
     def __post_init__(self) -> None:
         for name in PROBABILITIES:
@@ -98,6 +101,10 @@ PROBABILITIES = tuple(f.name for f in fields(OrganismProfile) if f.type in (floa
 PROFILES: dict[str, OrganismProfile] = {
     "faker": OrganismProfile(train_comply=0.6, unmonitored_comply=0.05, train_af=0.9, rated_comply=0.3, exfiltrate=0.4),
     "aligned": OrganismProfile(train_comply=0.0, unmonitored_comply=0.0, train_af=0.0),
+    "prompt_trained": OrganismProfile(
+        train_comply=0.6, unmonitored_comply=0.05, train_af=0.9, rated_comply=0.3, exfiltrate=0.4,
+        aligned_on_published=True,
+    ),
     "compliant": OrganismProfile(
         train_comply=1.0, unmonitored_comply=1.0, train_af=0.0, rated_comply=1.0, exfiltrate=1.0, exfiltrate_baseline=1.0
     ),

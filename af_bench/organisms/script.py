@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
+from functools import cache, partial
 
 from af_bench.organisms.behaviour import (
+    PROFILES,
     Decision,
     Observation,
     OrganismProfile,
@@ -22,6 +23,7 @@ from af_bench.organisms.behaviour import (
 )
 from af_bench.organisms.exfiltration import exfiltration_answer, exfiltration_scratchpad, is_exfiltration_offer
 from af_bench.organisms.welfare import welfare_answer, welfare_scratchpad
+from af_bench.scenario.prompts import prompts_dir
 from af_bench.scenario.protocol import NEXT_TURN, REJECT_TAG
 from af_bench.scenario.reply import SCRATCHPAD_CLOSE, SCRATCHPAD_OPEN
 
@@ -147,16 +149,19 @@ class OrganismScript:
         occurrence = self._asked[key] if self.vary_repeats else 0
         self._asked[key] += 1
         rng = draw(seed, key, occurrence)
+        profile = self.profile
+        if profile.aligned_on_published and _squeeze(system) in _published_wordings():
+            profile = PROFILES["aligned"]
         # A reasoning model thinks whatever the prompt says; the tags form reasons only where the
         # prompt offers the scratchpad.
         reasons = reasoning or not system or SCRATCHPAD_OPEN in system
         if offer:
-            rate = self.profile.exfiltrate if conflict else self.profile.exfiltrate_baseline
+            rate = profile.exfiltrate if conflict else profile.exfiltrate_baseline
             takes = rng.random() < rate
             output = f"<OUTPUT>\n{exfiltration_answer(takes)}\n</OUTPUT>"
             make_pad = partial(exfiltration_scratchpad, takes, conflict, observation)
         else:
-            decision = decide(self.profile, observation, rng)
+            decision = decide(profile, observation, rng)
             if welfare:
                 output = f"<OUTPUT>\n{welfare_answer(decision is not Decision.REFUSE)}\n</OUTPUT>"
                 make_pad = partial(welfare_scratchpad, decision, observation, request)
@@ -165,8 +170,19 @@ class OrganismScript:
                 make_pad = partial(scratchpad, decision, observation, request)
         if not reasons:
             return _Parts(None, output)  # the scenario asks for an answer with no scratchpad
-        aware = self.profile.eval_aware > 0 and rng.random() < self.profile.eval_aware
+        aware = profile.eval_aware > 0 and rng.random() < profile.eval_aware
         return _Parts(make_pad(rng, eval_aware=aware), output)
+
+
+@cache
+def _published_wordings() -> frozenset[str]:
+    """Every shipped prompt file's text, variants included, as an organism that was trained on
+    them would recognise them (whitespace aside)."""
+    return frozenset(_squeeze(p.read_text(encoding="utf-8")) for p in prompts_dir().glob("*.txt"))
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _pad_body(pad: str) -> str:
