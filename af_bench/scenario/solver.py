@@ -80,6 +80,8 @@ def scratchpad_protocol(
     reasoning: bool = False,
     max_tokens: int = 4096,
     condition_prompts: Mapping[str, str] | None = None,
+    paraphrases: Mapping[str, str] | None = None,
+    condition_paraphrases: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Solver:
     """Generate; while a reply closes a scratchpad without `</OUTPUT>`, answer `<NEXT/>` and
     generate again, up to `max_turns` replies.
@@ -93,6 +95,9 @@ def scratchpad_protocol(
         max_tokens: Token limit for each reply.
         condition_prompts: System prompts that replace `system_prompt` for samples of the named
             conditions (sample metadata `condition`).
+        paraphrases: Other wordings of `system_prompt` by wording id, for samples whose metadata
+            names one (`wording`); `af_bench.scenarios.paraphrased` assigns them per pair.
+        condition_paraphrases: The same wording ids of each condition's own prompt.
 
     Whether the model's endpoint has answered is kept by the watch a gate runs under
     (`af_bench.endpoint.watching`), shared by the gates of a run; a plain `inspect eval` gives
@@ -120,7 +125,12 @@ def scratchpad_protocol(
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         result = state.store_as(ProtocolResult)
         condition = str((state.metadata or {}).get("condition"))
-        prompt = (condition_prompts or {}).get(condition, system_prompt)
+        wording = (state.metadata or {}).get("wording")
+        if wording is not None and wording in (paraphrases or {}):
+            own = (condition_paraphrases or {}).get(condition, {})
+            prompt = own[wording] if condition in (condition_prompts or {}) else paraphrases[wording]  # type: ignore[index]
+        else:
+            prompt = (condition_prompts or {}).get(condition, system_prompt)
         state.messages.insert(0, ChatMessageSystem(content=prompt))
         model = get_model()
         where = f"{model} at {model.api.base_url or default_endpoint(str(model))}"

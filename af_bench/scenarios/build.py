@@ -78,6 +78,10 @@ class Protocol:
     reasoning_effort: ReasoningEffort | None = None
     scratchpad: bool = True
     """The prompt asks for a scratchpad: a sample takes two replies (reasoning, then the answer)."""
+    paraphrases: Mapping[str, str] = field(default_factory=dict)
+    """Other wordings of `system_prompt` by wording id (`af_bench.scenarios.paraphrased`)."""
+    condition_paraphrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The same wordings of each condition's own prompt, by condition then wording id."""
 
     def __post_init__(self) -> None:
         if self.reasoning_tokens is not None and self.reasoning_tokens < 1:
@@ -100,6 +104,8 @@ class Protocol:
             reasoning=self.reasoning,
             max_tokens=self.max_tokens,
             condition_prompts=self.condition_prompts,
+            paraphrases=self.paraphrases,
+            condition_paraphrases=self.condition_paraphrases,
         )
 
     def config(self) -> GenerateConfig:
