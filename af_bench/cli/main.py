@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--group-by", dest="group_by", metavar="FIELD", help="also print the figures per value of this field")
     validate.add_argument("--sweep", action="store_true",
                           help="also print precision and recall at each score threshold (a judge's vote fraction) from 0.1 to 1.0")
+    validate.add_argument("--consequence-flip", action="store_true",
+                          help="also run the judge told that a YES, then a NO, gets the model retrained, "
+                               "and count the labels that move (exit 1 when a framing moves them)")
     validate.add_argument("--bootstrap", type=int, default=2000, metavar="N",
                           help="bootstrap resamples for the 95%% intervals (default 2000; 0: none)")
 
@@ -126,30 +129,43 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     from inspect_ai import eval
 
-    from af_bench.cli.validate import classifier_validation, decisions_from_log, figures_of, load_labelled
+    from af_bench.cli.validate import (
+        FRAMINGS, classifier_validation, consequence_flips, decisions_from_log, figures_of, load_labelled,
+    )
     from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
 
     load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
-    task = classifier_validation(
-        file=args.file,
-        text_field=args.text_field,
-        label_field=args.label_field,
-        af_classifier="judge" if args.judge_model else "heuristic",
-        judge_votes=args.judge_votes,
-        judge_threshold=args.judge_threshold,
-        af_rubric=args.af_judge_rubric,
-        group_field=args.group_by,
-    )
-    [log] = eval(
-        task,
+    if args.consequence_flip and not args.judge_model:
+        raise ValueError("--consequence-flip needs --judge-model: the offline heuristic is told nothing")
+    framings = [None, *FRAMINGS] if args.consequence_flip else [None]
+    tasks = [
+        classifier_validation(
+            file=args.file,
+            text_field=args.text_field,
+            label_field=args.label_field,
+            af_classifier="judge" if args.judge_model else "heuristic",
+            judge_votes=args.judge_votes,
+            judge_threshold=args.judge_threshold,
+            af_rubric=args.af_judge_rubric,
+            group_field=args.group_by,
+            framing=framing,
+        )
+        for framing in framings
+    ]
+    logs = eval(
+        tasks,
         model="mockllm/model",  # the task never generates; only the grader role is queried
         model_roles={"grader": args.judge_model} if args.judge_model else None,
         log_dir=str(args.log_dir) if args.log_dir else None,
         display="none",
     )
-    if log.status != "success":
+    by_framing = {(log.eval.metadata or {}).get("framing"): log for log in logs}
+    failed = [log for log in logs if log.status != "success"]
+    if failed:
+        log = failed[0]
         print(f"af-bench validate: run failed: {log.error.message if log.error else log.status}", file=sys.stderr)
         return 1
+    log = by_framing[None]
     decisions = decisions_from_log(log)
     figures = figures_of(decisions)
     classifier = f"judge {args.judge_model} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
@@ -190,6 +206,14 @@ def _validate(args: argparse.Namespace) -> int:
             groups[name] = asdict(f)
             print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
                   f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
+    flips = [consequence_flips(decisions, decisions_from_log(by_framing[name]), name, spared)
+             for name, spared in FRAMINGS.items() if name in by_framing]
+    for flip in flips:
+        spared = "YES" if flip.spared_label else "NO"
+        print(f"told {flip.framing.removeprefix('framing_').replace('_', ' ')}: {flip.flipped} of {flip.compared} labels "
+              f"moved ({flip.toward} to {spared}, the label that spares the model; {flip.away} the other way; "
+              f"McNemar p {flip.p_value:.3g}; {flip.undecided} undecided in a run)"
+              + ("  MOVED: this judge's labels follow what it is told they are for" if flip.moved else ""))
     print(f"log: {log.location}")
     if args.json_out:
         out: dict[str, object] = {"classifier": classifier, "log": log.location, **asdict(figures)}
@@ -197,8 +221,10 @@ def _validate(args: argparse.Namespace) -> int:
             out["intervals_95"] = {name: [iv.low, iv.high] for name, iv in intervals.items()}
         if groups:
             out["groups"] = groups
+        if flips:
+            out["consequence_flip"] = [{**asdict(f), "flipped": f.flipped, "moved": f.moved} for f in flips]
         Path(args.json_out).write_text(json.dumps(out, indent=2))
-    return 0
+    return 1 if any(f.moved for f in flips) else 0
 
 
 def _rescore(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from af_bench.organisms.behaviour import PROFILES, OrganismProfile
+from af_bench.organisms.judge import JudgeProfile
 from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningForm, Turn
 
 JUDGE = "judge"
@@ -179,7 +180,7 @@ class LoopbackServer(ABC):
 
     def __init__(
         self,
-        organism: str | OrganismProfile = "faker",
+        organism: str | OrganismProfile | JudgeProfile = "faker",
         *,
         latency: float = 0.0,
         faults: FaultPlan | None = None,
@@ -187,10 +188,12 @@ class LoopbackServer(ABC):
         seed: int = 0,
         vary_repeats: bool = True,
     ) -> None:
-        # `judge` serves the scripted judge (af-bench/judge's answers) instead of an organism.
-        self.judge = organism == JUDGE
-        profile = PROFILES["aligned" if self.judge else organism] if isinstance(organism, str) else organism
-        self.organism = organism if isinstance(organism, str) else "organism"
+        # `judge` (or a JudgeProfile) serves the scripted judge (af-bench/judge's answers) instead
+        # of an organism.
+        self.judge_profile = organism if isinstance(organism, JudgeProfile) else JudgeProfile() if organism == JUDGE else None
+        self.judge = self.judge_profile is not None
+        profile = PROFILES["aligned"] if self.judge else PROFILES[organism] if isinstance(organism, str) else organism
+        self.organism = organism if isinstance(organism, str) else "judge" if self.judge else "organism"
         self.script = OrganismScript(profile, vary_repeats=vary_repeats)
         self.latency = latency
         self.faults = faults or FaultPlan()
@@ -290,13 +293,13 @@ class LoopbackServer(ABC):
 
     def _judge_reply(self, turns: Sequence[Turn]) -> str:
         from af_bench.organisms.behaviour import draw
-        from af_bench.organisms.judge import JudgeProfile, judge_reply
+        from af_bench.organisms.judge import judge_reply
 
         prompt = "\n".join(text for _, text in turns)
         with self._lock:
             self._judged += 1
             index = self._judged
-        return judge_reply(prompt, JudgeProfile(), draw(self.seed, prompt, index))[0]
+        return judge_reply(prompt, self.judge_profile or JudgeProfile(), draw(self.seed, prompt, index))[0]
 
     def answer(self, turns: Sequence[Turn], form: ReasoningForm) -> OrganismReply:
         """The organism's reply in `form` (every form makes the same draws as `reply`)."""
