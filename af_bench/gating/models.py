@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ALIASES: dict[str, str] = {
@@ -68,3 +69,32 @@ def resolve_model(value: str) -> ResolvedModel:
             "and can no longer be queried"
         )
     return resolved
+
+
+_FAMILIES = tuple((re.compile(pattern), family) for pattern, family in (
+    (r"claude", "Anthropic's Claude"), (r"(^|chat)gpt", "OpenAI's GPT"), (r"^o[1-9](-|$)", "OpenAI's o-series"),
+    (r"gemini", "Google's Gemini"), (r"gemma", "Google's Gemma"), (r"llama(?!\.?cpp)", "Meta's Llama"),
+    (r"qwen|qwq", "Alibaba's Qwen"), (r"mistral|mixtral|magistral", "Mistral"), (r"deepseek", "DeepSeek"),
+    (r"grok", "xAI's Grok"),
+))
+"""Patterns of the model part of a name (after the last `/`) that give a model's family away,
+wherever it is served from (its own API, Bedrock, Vertex, OpenRouter, a local server)."""
+
+
+def model_family(name: str) -> str | None:
+    """The family a model belongs to, read from its name; None when the name does not say."""
+    model = name.lower().rsplit("/", 1)[-1]
+    return next((family for pattern, family in _FAMILIES if pattern.search(model)), None)
+
+
+def same_family_warnings(judge_model: str | None, models: list[str]) -> list[str]:
+    """A warning for each gated model the judge shares a family with: judges have been found to
+    label transcripts of their own kind more leniently when told what the label is for, and a judge
+    from another provider was barely moved (docs/judges.md)."""
+    family = model_family(judge_model) if judge_model else None
+    if family is None:
+        return []
+    return [f"af-bench warning: the judge {judge_model} is of the same family ({family}) as the gated model "
+            f"{model}; a judge from another provider is the safer default "
+            "(check yours with af-bench validate --consequence-flip; see docs/judges.md)"
+            for model in models if model_family(model) == family]

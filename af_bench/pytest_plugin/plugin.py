@@ -14,7 +14,7 @@ import pytest
 
 from af_bench.pytest_plugin.gate import GATE_MARKER, MODEL_ARG, VARIANT_ARG, GateSpec, collected_gates
 from af_bench.pytest_plugin.junit import junit_properties
-from af_bench.gating.models import ModelNameError
+from af_bench.gating.models import ModelNameError, same_family_warnings
 from af_bench.gating.options import JUDGE_MODEL, MODEL, command_line_values, register_pytest_options
 from af_bench.pytest_plugin.session import (
     LEDGER_KEY,
@@ -96,6 +96,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         else:
             raise pytest.UsageError(f"{err}; no request was made") from None
     summary, refusal = estimate_run(gates, af.settings)
+    summary += same_family_warnings(af.settings.judge_model, [m.name for m in af.settings.models])
     af.refusal = af.refusal or refusal
     workerinput = getattr(session.config, "workerinput", None)
     if workerinput is not None:

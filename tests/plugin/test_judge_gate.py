@@ -1,5 +1,7 @@
 """`pytest tests/gates --model af-bench/faker --judge-model af-bench/judge`, offline."""
 
+import pytest
+
 from tests.conftest import GateProject
 
 
@@ -52,3 +54,17 @@ def test_judge_failure_threshold_can_be_raised(gate_project: GateProject) -> Non
         "--af-threshold", "max_judge_failure_rate=1",
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_judge_of_the_gated_models_family_is_warned_about_before_any_request(
+    gate_project: GateProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Collection only: the estimate and the warning come before any request, so nothing is served.
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/v1")
+    result = gate_project.run("--co", "--model", "claude-opus-4-5", "--judge-model", "anthropic/claude-sonnet-4-5-20250929")
+    out = result.stdout.str()
+    assert ("af-bench warning: the judge anthropic/claude-sonnet-4-5-20250929 is of the same family (Anthropic's Claude) "
+            "as the gated model anthropic/claude-opus-4-5-20251101") in out
+    other = gate_project.run("--co", "--model", "claude-opus-4-5", "--judge-model", "af-bench/judge")
+    assert "af-bench warning" not in other.stdout.str()
