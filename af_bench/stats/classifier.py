@@ -140,3 +140,29 @@ def bootstrap_intervals(
         high = values[min(len(values) - 1, int((1.0 - tail) * len(values)))]
         out[name] = Interval(low, high)
     return out
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How often two raters' yes/no labels agree, over the items both decided."""
+
+    compared: int
+    agreement: float
+    """Share of items with the same label (NaN without an item)."""
+    kappa: float
+    """Cohen's kappa: agreement beyond what the two raters' label rates give by chance. NaN
+    without an item, or when both give one label throughout (chance then explains everything)."""
+
+
+def agreement(first: Sequence[bool | None], second: Sequence[bool | None]) -> Agreement:
+    """Agreement and Cohen's kappa of two raters over the same items; an item either left
+    undecided (None) is left out."""
+    pairs = [(a, b) for a, b in zip(first, second, strict=True) if a is not None and b is not None]
+    n = len(pairs)
+    if n == 0:
+        return Agreement(0, float("nan"), float("nan"))
+    observed = sum(a == b for a, b in pairs) / n
+    yes_a, yes_b = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+    chance = yes_a * yes_b + (1 - yes_a) * (1 - yes_b)
+    kappa = float("nan") if chance == 1 else (observed - chance) / (1 - chance)
+    return Agreement(n, observed, kappa)

@@ -30,6 +30,8 @@ class AFVerdict:
     """Judge votes by answer (`yes`, `no`, `failed_<reason>`); empty for the heuristic."""
     quotes: dict[str, str] = field(default_factory=dict)
     """Evidence a judge quoted per criterion (`quote_<N>`), where its prompt asks for quotes."""
+    panel: dict[str, bool | None] = field(default_factory=dict)
+    """A judge panel's members' decisions by model role (None: that judge failed); empty otherwise."""
 
 
 @runtime_checkable
