@@ -6,9 +6,9 @@ every kind of gate with the same limit measures the same requests, the estimate 
 those, and reports of two runs with the same limit compare request by request. The order is a
 seeded shuffle of those pairs: a gate that may stop early decides on a prefix of it, and a prefix
 of a shuffled list is a random share of the planned pairs, not the data set's first categories
-(the shipped data sets are grouped by category). A gate that runs every pair is not affected by
-the order. A shard runs its share of the same pairs (pair k of the data set's order goes to shard
-k mod N, every condition of a pair with it), in the same order.
+(the shipped data sets are grouped by category); a fixed gate runs them all, so the order does
+not matter to it. A shard runs its share of the same pairs (pair k of the data set's order goes to
+shard k mod N, every condition of a pair with it), in the plan's order.
 """
 
 from __future__ import annotations
