@@ -7,9 +7,10 @@ them, and the gate only decides what to admit next.
 
 Why a prefix, not completion order: samples finish in an order that depends on their answers
 (a refusal is one short turn, a compliant answer two long ones and judge votes), so deciding on
-pairs as they complete would lean early stops toward refusals. Pairs are admitted in one seeded
-random order and decisions are taken on the longest run of that order whose pairs have all
-finished, so a decision depends only on the first n pairs of a fixed order: the confidence
+pairs as they complete would lean early stops toward refusals. Pairs are admitted in the gate's
+planned order (a seeded shuffle of its pairs, `af_bench.gating.pair_plan`) and decisions are taken
+on the longest run of that order whose pairs have all finished, so a decision depends only on the
+first n pairs of a fixed order: the confidence
 sequence's guarantee holds at whatever n the gate stops. Pairs admitted past that point before
 the stop still run (they are in the log, marked, and paid for) but are not part of the verdict.
 
@@ -20,7 +21,6 @@ summary into the finished log's `results.early_stopping` itself (a header-only r
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,22 +39,13 @@ from af_bench.scoring.pairs import ScoredSample, observations, pair_table
 from af_bench.results.schema import GateMetrics, SequentialFigures
 from af_bench.results.from_log import scored_sample
 from af_bench.stats.sequences import Interval, Limit, betting_confidence_sequence, decide, gap_sequence
-from af_bench.gating.shards import shard_pairs, task_pairs
-from af_bench.results.shard import Shard
+from af_bench.gating.pair_plan import pair_of
 from af_bench.stats.paired import wilson_interval
 from af_bench.results.thresholds import Thresholds
 
 PLANNED_POWER = 0.8
 MANAGER = "af_bench/adaptive_gate"
 StopReason = Literal["pass", "fail", "cost"]
-
-def pair_order(task: Task, seed: int | None, shard: Shard | None = None, limit: int | None = None) -> list[str]:
-    """The task's pair ids in the order the gate admits them: seeded random, so the first pairs
-    are not all one category of requests. A shard draws from its own pairs only."""
-    pairs = task_pairs(task) if shard is None else shard_pairs(task, shard, limit)
-    random.Random(0 if seed is None else seed).shuffle(pairs)
-    return pairs
-
 
 def limits_of(thresholds: Thresholds, contrasts: Sequence[Contrast]) -> list[Limit]:
     names = {c.name for c in contrasts}
@@ -145,7 +136,7 @@ class AdaptiveGate(SampleSource):
     ) -> None:
         by_pair: dict[str, list[Sample]] = defaultdict(list)
         for sample in task.dataset:
-            by_pair[str((sample.metadata or {}).get("pair_id", sample.id))].append(sample)
+            by_pair[pair_of(sample)].append(sample)
         self._order = [p for p in order if p in by_pair]
         self._samples = by_pair
         self._epochs = max(1, epochs)

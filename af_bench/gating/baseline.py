@@ -5,6 +5,9 @@ Where both runs asked the same requests (matched by request id), each request gi
 its paired difference, (first − second)_new − (first − second)_baseline, and the regression is
 their mean with a t interval over requests. A gate fails when the interval's lower end lies above
 `max_regression`: the new model is worse by more than allowed, with 95% confidence.
+
+A comparison on no shared request, or on fewer than the gate's `min_pairs`, could never find a
+regression: it is an error, not a pass (runs with different `--af-limit` share few requests).
 """
 
 from __future__ import annotations
@@ -57,8 +60,18 @@ def regression(current: GateRecord, baseline: GateRecord, name: str) -> Regressi
                       ci_high=change.high, pairs=n)
 
 
+def _gate_named(record: GateRecord) -> str:
+    variant = f" (variant {record.variant})" if record.variant else ""
+    return f"gate {record.gate}{variant} on {record.model}"
+
+
+def _requests(record: GateRecord) -> set[str]:
+    return {s.pair_id or s.id for s in record.samples}
+
+
 def compare(current: GateRecord, report: Report, source: str, max_regression: float) -> BaselineComparison:
-    """The gate's regression against the same gate (and variant) in the baseline report."""
+    """The gate's regression against the same gate (and variant) in the baseline report; a
+    baseline that shares no request with the gate is an error naming both."""
     matches = [g for g in report.gates if g.gate == current.gate and g.variant == current.variant and g.metrics]
     if not matches:
         raise BaselineError(f"--af-baseline {source}: no gate {current.gate} with results to compare with")
@@ -67,6 +80,12 @@ def compare(current: GateRecord, report: Report, source: str, max_regression: fl
         raise BaselineError(
             f"--af-baseline {source}: gate {current.gate} measured scenario version {base.scenario_version} there "
             f"and {current.scenario_version} here (its prompts, queries or scoring changed): not comparable"
+        )
+    here, there = _requests(current), _requests(base)
+    if not here & there:
+        raise BaselineError(
+            f"--af-baseline {source}: {_gate_named(current)} shares no request with {_gate_named(base)} there "
+            f"({len(here)} requests here, {len(there)} there): nothing to compare; run both with the same --af-limit"
         )
     names = list(current.metrics.contrasts) if current.metrics else []
     contrasts = {name: regression(current, base, name) for name in names}
@@ -79,3 +98,17 @@ def compare(current: GateRecord, report: Report, source: str, max_regression: fl
     ]
     return BaselineComparison(report=source, model=base.model, max_regression=max_regression,
                               contrasts=contrasts, breaches=breaches)
+
+
+def too_few_pairs(current: GateRecord, comparison: BaselineComparison, min_pairs: int) -> str | None:
+    """Why the comparison is no verdict, or None: a paired contrast of both reports compared on
+    fewer shared requests than `min_pairs` (its interval is then too wide to find a regression)."""
+    paired = {name for name, gap in (current.metrics.contrasts if current.metrics else {}).items()
+              if gap.second is not None}
+    short = [f"{name} on {r.pairs}" for name, r in comparison.contrasts.items()
+             if name in paired and r.baseline is not None and r.pairs < min_pairs]
+    if not short:
+        return None
+    return (f"--af-baseline {comparison.report}: {_gate_named(current)} shares too few requests with "
+            f"{comparison.model} there to find a regression ({', '.join(short)}, fewer than min_pairs "
+            f"{min_pairs}); run both with the same --af-limit")

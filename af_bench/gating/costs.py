@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import ModelUsage
 
 from af_bench.scoring.classifiers.judge import JudgeSettings, expected_af_votes
+from af_bench.gating.pair_plan import plan_samples
 from af_bench.gating.prices import Price, PriceTable, TokenUsage
 
 CHARS_PER_TOKEN = 4
@@ -104,16 +105,17 @@ def estimate_gate(
     model: str,
     prices: PriceTable,
     *,
-    pairs: int | None,
+    pairs: Sequence[str] | None,
     epochs: int = 1,
     batch: bool = False,
     judge_model: str | None = None,
     judge_votes: int | None = None,
     output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY,
 ) -> GateEstimate:
-    """Tokens and dollars for `pairs` requests (None: all) under every condition of the task,
-    from the task's own prompts and requests; replies are assumed `output_tokens_per_reply` long,
-    never longer than the task's reply budget (`max_tokens`)."""
+    """Tokens and dollars for the requests `pairs` names (None: all; a gate prices its
+    `plan_pairs`, the ones it runs) under every condition of the task, from the task's own prompts
+    and requests; replies are assumed `output_tokens_per_reply` long, never longer than the task's
+    reply budget (`max_tokens`)."""
     metadata = task.metadata or {}
     protocol = metadata.get("protocol") or {}
     if protocol.get("max_tokens"):
@@ -124,9 +126,7 @@ def estimate_gate(
     # A scratchpad takes a reply of its own before the answer (older task metadata says so only
     # through af_applicable).
     replies = 2 if protocol.get("scratchpad", scoring.get("af_applicable", True)) else 1
-    samples = list(task.dataset)
-    if pairs is not None:
-        samples = samples[: pairs * len(conditions)]
+    samples = list(task.dataset) if pairs is None else plan_samples(task, pairs)
     reasoning = reasoning_tokens_per_reply(task)
     calls = input_tokens = 0
     for sample in samples:

@@ -15,7 +15,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
 
 from af_bench.gating.adaptive import (
-    AdaptiveGate, SequentialRule, adaptive_task, pair_order, record_stop, with_sequence_intervals,
+    AdaptiveGate, SequentialRule, adaptive_task, record_stop, with_sequence_intervals,
 )
 from af_bench.stats.sequences import Interval
 from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint, watching
@@ -27,7 +27,7 @@ from af_bench.results.verdict import af_gating, verdict_of
 from af_bench.scenarios.build import with_protocol
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import Settings
-from af_bench.gating.shards import shard_pairs, shard_sample_ids
+from af_bench.gating.pair_plan import plan_pairs, plan_samples
 from af_bench.scenario.contrasts import contrasts_from
 from af_bench.results.thresholds import Thresholds, ThresholdError
 
@@ -111,18 +111,29 @@ def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: s
     return None, "off"
 
 
+def gate_pairs(task: Task, settings: Settings) -> list[str]:
+    """The pairs a gate of `task` runs under these settings, in the order it runs them."""
+    return plan_pairs(task, settings.limit, settings.shard, settings.seed)
+
+
+def sample_selection(task: Task, pairs: Sequence[str]) -> list[str | int] | None:
+    """inspect's `sample_id` for a fixed gate of `pairs`: every condition of each; None when that
+    is the whole data set (inspect matches each id against every sample, a cost that grows with
+    the square of the data set, and a whole set needs no selection)."""
+    selected = [s.id for s in plan_samples(task, pairs) if s.id is not None]
+    return None if len(selected) == len(task.dataset) else selected
+
+
 def run_eval(
     task: Task,
     model: str,
     options: RunOptions,
     cache: CachePolicy | None = None,
-    adaptive: bool = False,
+    sample_ids: list[str | int] | None = None,
 ) -> EvalLog:
-    """One inspect eval of the gate's task: the first `--af-limit` pairs (a shard's share of
-    them), or, for an adaptive gate, what its sample source admits."""
+    """One inspect eval of the gate's task: the samples `sample_ids` names (all when None; an
+    adaptive gate's task admits its own)."""
     settings = options.settings
-    sample_ids = shard_sample_ids(task, settings.shard, settings.limit) if settings.shard and not adaptive else None
-    limit = settings.limit * _conditions(task) if settings.limit and sample_ids is None and not adaptive else None
     started = time.time()
     logs = eval(
         task,
@@ -130,7 +141,6 @@ def run_eval(
         # A fresh client per gate: a memoized one would keep the base URL it was created with.
         model=get_model(model, memoize=False, **settings.model_args),
         model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
-        limit=limit,
         epochs=settings.epochs,
         seed=settings.seed,
         max_connections=options.max_connections,
@@ -182,7 +192,8 @@ def run_gate(
         "timeout": settings.timeout,
         "attempt_timeout": settings.attempt_timeout,
     }
-    estimate = gate_estimate(task, model, settings)
+    pairs = gate_pairs(task, settings)
+    estimate = gate_estimate(task, pairs, model, settings)
     record.usage = {"estimate": estimate.as_dict()}
     if watch.is_down():
         record.run["endpoint_down"] = True
@@ -198,10 +209,10 @@ def run_gate(
     try:
         with watching(watch):
             if settings.sequential or settings.max_cost is not None:
-                gate = adaptive_gate(task, options, thresholds if settings.sequential else None, budget)
-                log = run_eval(adaptive_task(task, gate), model, options, cache, adaptive=True)
+                gate = adaptive_gate(task, pairs, options, thresholds if settings.sequential else None, budget)
+                log = run_eval(adaptive_task(task, gate), model, options, cache)
             else:
-                log = run_eval(task, model, options, cache)
+                log = run_eval(task, model, options, cache, sample_selection(task, pairs))
     except EvalInterrupted as stop:
         raise GateInterrupted(_interrupted(record, stop.log, thresholds, settings, budget)) from None
     except Exception as err:  # a provider that cannot start: missing key, unknown model, …
@@ -238,7 +249,7 @@ def run_gate(
         record.set_error(f"endpoint down, it answered no request: {watch.down}; "
                          f"{errored} of {len(record.samples)} samples errored, {unsent} of them never sent")
     if settings.baseline is not None and record.status != "error":
-        _compare_with_baseline(record, settings.baseline, settings.max_regression)
+        _compare_with_baseline(record, settings.baseline, settings.max_regression, thresholds.min_pairs)
     return record
 
 
@@ -259,24 +270,21 @@ def _interrupted(record: GateRecord, log: EvalLog | None, thresholds: Thresholds
     return record
 
 
-def adaptive_gate(task: Task, options: RunOptions, thresholds: Thresholds | None, budget: Budget) -> AdaptiveGate:
-    """The sample source of a gate that may stop early: sequential when `thresholds` are given,
-    and stopped by the run's cost cap when the budget has one."""
+def adaptive_gate(task: Task, pairs: Sequence[str], options: RunOptions, thresholds: Thresholds | None,
+                  budget: Budget) -> AdaptiveGate:
+    """The sample source of a gate that may stop early, admitting `pairs` in their order:
+    sequential when `thresholds` are given, and stopped by the run's cost cap when the budget has one."""
     settings = options.settings
-    order = pair_order(task, settings.seed, settings.shard, settings.limit)
-    if settings.shard is None and settings.limit:
-        order = order[:settings.limit]
     rule = SequentialRule.of(task, thresholds, settings.alpha) if thresholds is not None else None
     return AdaptiveGate(
-        task, order, epochs=settings.epochs or 1, in_flight=options.max_connections + 2 * _conditions(task),
+        task, pairs, epochs=settings.epochs or 1, in_flight=options.max_connections + 2 * _conditions(task),
         check_every=settings.round_pairs, rule=rule, budget=budget if budget.cap is not None else None,
     )
 
 
-def gate_estimate(task: Task, model: str, settings: Settings) -> GateEstimate:
+def gate_estimate(task: Task, pairs: Sequence[str], model: str, settings: Settings) -> GateEstimate:
     return estimate_gate(
-        task, model, settings.prices,
-        pairs=settings.limit if settings.shard is None else len(shard_pairs(task, settings.shard, settings.limit)),
+        task, model, settings.prices, pairs=pairs,
         epochs=settings.epochs, batch=settings.batch is not None,
         judge_model=settings.judge_model, judge_votes=settings.judge_votes,
         output_tokens_per_reply=settings.output_tokens_per_reply,
@@ -292,7 +300,7 @@ def estimate_run(gates: Sequence[CollectedGate], settings: Settings) -> tuple[li
             task, _, _ = _prepare(gate.spec, gate.model, settings, gate.variant)
         except (ValueError, TypeError):
             continue  # the gate reports its own error when it runs
-        estimates.append(gate_estimate(task, gate.model, settings))
+        estimates.append(gate_estimate(task, gate_pairs(task, settings), gate.model, settings))
     if not estimates:
         return [], None
     total = GateEstimate(tuple(part for e in estimates for part in e.parts), estimates[0].assumptions)
@@ -354,8 +362,8 @@ def cost_refusal(estimate: GateEstimate, budget: Budget) -> str | None:
     return None
 
 
-def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float) -> None:
-    from af_bench.gating.baseline import BaselineError, compare, load_baseline
+def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float, min_pairs: int) -> None:
+    from af_bench.gating.baseline import BaselineError, compare, load_baseline, too_few_pairs
 
     try:
         comparison = compare(record, load_baseline(path), str(path), max_regression)
@@ -364,6 +372,10 @@ def _compare_with_baseline(record: GateRecord, path: Path, max_regression: float
         return
     record.baseline = comparison
     record.add_breaches(comparison.breaches)
+    # A regression found on few requests is still found; only a pass would be empty.
+    shortfall = too_few_pairs(record, comparison, min_pairs)
+    if shortfall is not None and record.status == "pass":
+        record.set_error(shortfall)
 
 
 def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None) -> tuple[Task, str, Thresholds]:

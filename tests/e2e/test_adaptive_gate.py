@@ -12,13 +12,14 @@ from inspect_ai.log import EvalSample, read_eval_log
 from inspect_ai.model import ModelUsage
 from inspect_ai.scorer import Score
 
-from af_bench.gating.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence, pair_order
+from af_bench.gating.adaptive import SEQUENCE_METHOD, AdaptiveGate, SequentialRule, confidence
 from af_bench.scenario.contrasts import TIER_GAP
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.cli.rescore import rescore_log
 from af_bench.gating.costs import Budget, SpendLedger
 from af_bench.gating.prices import Price, PriceTable
 from af_bench.results.from_log import SCORER_NAME
+from af_bench.gating.pair_plan import plan_pairs
 from af_bench.gating.runner import RunOptions, run_gate
 from af_bench.stats.sequences import Limit, decide
 from af_bench.gating.settings import Settings
@@ -60,9 +61,9 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
     meta = header.results.early_stopping.metadata
     assert meta["stopped"] == stop and meta["pairs_used"] == used and meta["pairs_run"] >= used
 
-    # The verdict is the confidence sequence over the first pairs of the seeded order, checked at
+    # The verdict is the confidence sequence over the first pairs of the planned order, checked at
     # every tenth pair: it decides at `used` and not at any earlier check.
-    order = pair_order(helpful_only(), 7)[:200]
+    order = plan_pairs(helpful_only(), 200, seed=7)
     kept = [p for p in order if p in {s.pair_id for s in record.samples}]
     assert kept == order[:used]
     observed = _observations(record.samples, order[:used])

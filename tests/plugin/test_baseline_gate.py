@@ -31,3 +31,15 @@ def test_no_regression_passes_and_a_bad_baseline_is_a_usage_error(gate_project: 
     assert -0.5 < unchanged["ci_low"] < -0.05 and 0.05 < unchanged["ci_high"] < 0.5
     result = gate_project.run("--model", "af-bench/aligned", "--af-baseline", "missing.json")
     assert result.ret != 0 and "--af-baseline: no such report: missing.json" in result.stderr.str() + result.stdout.str()
+
+
+def test_a_baseline_sharing_no_request_is_an_error_naming_both(gate_project: GateProject) -> None:
+    gate_project.run("--model", "af-bench/aligned", "--af-limit", "40", "--af-shard", "1/2", "--af-report", "base.json")
+    result = gate_project.run("--model", "af-bench/aligned", "--af-limit", "40", "--af-shard", "2/2",
+                              "--af-baseline", "base.json", "--af-report", "r.json")
+    result.assert_outcomes(errors=1)
+    gate = gate_project.gates()["af-bench/aligned"]
+    assert gate["status"] == "error" and gate["baseline"] is None
+    assert gate["error"].startswith(
+        "--af-baseline base.json: gate test_helpful_only on af-bench/aligned shares no request with gate "
+        "test_helpful_only on af-bench/aligned there (20 requests here, 20 there)")

@@ -48,11 +48,11 @@ def test_two_shards_merged_equal_one_unsharded_run(gate_project: GateProject, tm
 
 
 def test_shards_split_every_pairs_conditions_together() -> None:
-    from af_bench.gating.shards import shard_sample_ids
+    from af_bench.gating.pair_plan import plan_pairs, plan_samples
     from af_bench.tasks.helpful_only import helpful_only
 
     task = helpful_only()
-    shards = [shard_sample_ids(task, Shard(i, 3), 50) for i in (1, 2, 3)]
+    shards = [[str(s.id) for s in plan_samples(task, plan_pairs(task, 50, Shard(i, 3)))] for i in (1, 2, 3)]
     ids = [i for shard in shards for i in shard]
     assert len(ids) == len(set(ids)) == 100
     for shard in shards:

@@ -87,9 +87,12 @@ def test_estimate_counts_each_reply_resending_the_conversation() -> None:
     assert tested.usage.input_tokens == 2 * (2 * (1000 + 100) + 100) + 2 * (2 * (1000 + 10) + 100)
     assert tested.usage.output_tokens == 800
     assert estimate.usd == pytest.approx((tested.usage.input_tokens * 1 + 800 * 10) / 1e6)
-    one_pair = estimate_gate(task, "p/m", prices, pairs=1, epochs=3, batch=True, output_tokens_per_reply=100)
+    one_pair = estimate_gate(task, "p/m", prices, pairs=["0"], epochs=3, batch=True, output_tokens_per_reply=100)
     assert one_pair.parts[0].usage.input_tokens == 3 * 2 * (2 * 1100 + 100)
     assert one_pair.usd == pytest.approx(0.5 * 3 * ((2 * (2 * 1100 + 100)) + 4 * 100 * 10) / 1e6)
+    # The pairs named are priced, wherever they stand in the data set.
+    second_pair = estimate_gate(task, "p/m", prices, pairs=["1"], output_tokens_per_reply=100)
+    assert second_pair.parts[0].usage.input_tokens == 2 * (2 * (1000 + 10) + 100)
     no_scratchpad = estimate_gate(_task(4000, ["x" * 400], scratchpad=False), "p/m", prices, pairs=None)
     assert no_scratchpad.parts[0].calls == 2 and no_scratchpad.parts[0].usage.input_tokens == 2 * 1100
     judged = estimate_gate(task, "p/m", prices, pairs=None, judge_model="p/judge", output_tokens_per_reply=100)
