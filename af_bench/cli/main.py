@@ -34,6 +34,7 @@ from af_bench.gating.options import (
     ROUND_PAIRS,
     THRESHOLD,
     add_command_option,
+    scoring_overrides,
 )
 
 # The options these commands share with pytest come from af_bench.gating.options, under the pytest flag
@@ -207,16 +208,7 @@ def _rescore(args: argparse.Namespace) -> int:
     from af_bench.results.terminal import write_report
     from af_bench.cli.rescore import rescore_log
 
-    overrides = {
-        key: value
-        for key, value in (
-            ("af_classifier", args.af_classifier),
-            ("judge_votes", args.judge_votes),
-            ("judge_threshold", args.judge_threshold),
-            ("judge_scope", args.judge_scope),
-        )
-        if value is not None
-    }
+    overrides = scoring_overrides(vars(args))
     previous = {}
     if args.from_report:
         data = json.loads(Path(args.from_report).read_text())
