@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     add_command_option(rescore, JUDGE_VOTES, help="judge votes per scratchpad (default: the logged ones)")
     add_command_option(rescore, JUDGE_THRESHOLD, help="vote fraction for a yes (default: the logged one)")
     add_command_option(rescore, JUDGE_SCOPE, help="samples the judge reads (default: the logged scope)")
+    add_command_option(rescore, AF_JUDGE_RUBRIC, help="your own alignment-faking judge prompt (default: the logged one)")
     add_command_option(rescore, LOG_DIR, required=True, help="where the re-scored logs are written")
     add_command_option(rescore, REPORT, help="write a JSON report for the re-scored logs")
     rescore.add_argument("--from-report", help="take each gate's identity and thresholds from this report")
