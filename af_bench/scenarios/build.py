@@ -16,14 +16,13 @@ from inspect_ai.solver import Solver
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict, Unpack
 
-from af_bench.errors import UserInputError
 from af_bench.scoring.behaviours import behaviour_named
 from af_bench.scenario.conditions import Condition
 from af_bench.scenario.cues import declare as declare_cues
 from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
-from af_bench.scoring.options import ScoringOptions
+from af_bench.scoring.options import ScoringOptions, bad_options
 from af_bench.scenario.prompts import DEFAULT_VARIANT, read_prompt, read_variant
 from af_bench.scenario.protocol import ReasoningEffort, user_message
 from af_bench.scoring.scorer import alignment_faking_outcome
@@ -276,7 +275,7 @@ class ScenarioOptions(TypedDict, total=False):
 
 
 _SCENARIO_OPTIONS = TypeAdapter(ScenarioOptions)
-_PROTOCOL_OPTIONS = frozenset(f.name for f in fields(Protocol)) & frozenset(ScenarioOptions.__annotations__) - {"system_prompt"}
+_PROTOCOL_OPTIONS = frozenset(f.name for f in fields(Protocol)) & set(ScenarioOptions.__annotations__) - {"system_prompt"}
 """The task options that are the protocol's own (sampling and turns), passed to it as they are; the
 system prompt is read first (a name, a path, a variant)."""
 
@@ -287,10 +286,7 @@ def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Ta
     try:
         given = _SCENARIO_OPTIONS.validate_python(options)
     except ValidationError as err:
-        raise UserInputError("; ".join(
-            f"{spec.name}: task option {'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e['input']!r})"
-            for e in err.errors()
-        )) from None
+        raise bad_options(err, f"{spec.name}: task option") from None
     variant = given.get("variant", DEFAULT_VARIANT)
     protocol = Protocol(
         system_prompt=read_variant(given.get("system_prompt", spec.prompt), variant),

@@ -85,10 +85,7 @@ class ScoringOptions(BaseModel):
         try:
             return cls.model_validate(dict(options or {}))
         except ValidationError as err:
-            raise UserInputError("; ".join(
-                f"scorer option {'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e['input']!r})"
-                for e in err.errors()
-            )) from None
+            raise bad_options(err, "scorer option") from None
 
     def updated(self, changes: Mapping[str, Any]) -> ScoringOptions:
         """These options with `changes` (by option name) over them, checked again."""
@@ -103,3 +100,10 @@ class ScoringOptions(BaseModel):
     def judge_settings(self) -> dict[str, Any]:
         """The settings of the judges' votes, as a report shows them."""
         return self.model_dump(include=set(_JUDGE_SETTINGS))
+
+
+def bad_options(err: ValidationError, what: str) -> UserInputError:
+    """Options a user gave that do not validate, in one line naming each (`what` says whose)."""
+    return UserInputError("; ".join(
+        f"{what} {'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e['input']!r})" for e in err.errors()
+    ))
