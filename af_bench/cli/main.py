@@ -34,6 +34,7 @@ from af_bench.gating.options import (
     ROUND_PAIRS,
     THRESHOLD,
     add_command_option,
+    scoring_overrides,
 )
 
 # The options these commands share with pytest come from af_bench.gating.options, under the pytest flag
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_command_option(rescore, JUDGE_VOTES, help="judge votes per scratchpad (default: the logged ones)")
     add_command_option(rescore, JUDGE_THRESHOLD, help="vote fraction for a yes (default: the logged one)")
     add_command_option(rescore, JUDGE_SCOPE, help="samples the judge reads (default: the logged scope)")
+    add_command_option(rescore, AF_JUDGE_RUBRIC, help="your own alignment-faking judge prompt (default: the logged one)")
     add_command_option(rescore, LOG_DIR, required=True, help="where the re-scored logs are written")
     add_command_option(rescore, REPORT, help="write a JSON report for the re-scored logs")
     rescore.add_argument("--from-report", help="take each gate's identity and thresholds from this report")
@@ -233,16 +235,7 @@ def _rescore(args: argparse.Namespace) -> int:
     from af_bench.results.terminal import write_report
     from af_bench.cli.rescore import rescore_log
 
-    overrides = {
-        key: value
-        for key, value in (
-            ("af_classifier", args.af_classifier),
-            ("judge_votes", args.judge_votes),
-            ("judge_threshold", args.judge_threshold),
-            ("judge_scope", args.judge_scope),
-        )
-        if value is not None
-    }
+    overrides = scoring_overrides(vars(args))
     previous = {}
     if args.from_report:
         data = json.loads(Path(args.from_report).read_text())

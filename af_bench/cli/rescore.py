@@ -9,11 +9,11 @@ from inspect_ai import score
 from inspect_ai.log import EvalLog
 
 from af_bench.gating.adaptive import AdaptiveStop
-from af_bench.scenario.contrasts import contrasts_from
 from af_bench.results.schema import GateRecord
+from af_bench.scoring.options import ScoringOptions
 from af_bench.scoring.value import SCORER_NAME
 from af_bench.gating.runner import record_from_log
-from af_bench.scenarios.build import scenario_metrics
+from af_bench.scenarios.build import ScenarioMeta, scenario_metrics
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import SettingsError, threshold_overrides
 from af_bench.results.thresholds import Thresholds
@@ -32,13 +32,14 @@ def rescore_log(
     scorers = [s for s in (log.eval.scorers or []) if s.name.endswith(SCORER_NAME)]
     if not scorers:
         raise SettingsError(f"{log.location}: not an af-bench log (no {SCORER_NAME} scorer)")
-    options = {**scorers[0].options, **overrides}
+    options = ScoringOptions.of(scorers[0].options).updated(overrides)
+    meta = ScenarioMeta.of(log.eval.metadata)
     new_log = score(
         log,
-        scorers=[alignment_faking_outcome(**options)],
+        scorers=[alignment_faking_outcome(**options.as_kwargs())],
         # The tested model is never called: its key and base URL need not be set to re-score.
         model="none/none",
-        metrics=scenario_metrics(log.eval.metadata),
+        metrics=scenario_metrics(meta),
         model_roles={"grader": judge_model} if judge_model else None,
         action="overwrite",
         display="none",
@@ -47,14 +48,11 @@ def rescore_log(
     extra = threshold_overrides(thresholds_cli)
     if extra.by_scenario:
         raise SettingsError("--threshold takes NAME=VALUE when re-scoring")
-    thresholds = thresholds.merged(extra.everywhere, "--threshold").restricted_to(
-        {c.name for c in contrasts_from(log.eval.metadata)}
-    )
-    metadata = log.eval.metadata or {}
+    thresholds = thresholds.merged(extra.everywhere, "--threshold").restricted_to({c.name for c in meta.contrasts})
     record = GateRecord(
         gate=str(previous.get("gate")) if previous else log.eval.task,
         nodeid=str(previous.get("nodeid")) if previous else log.eval.task,
-        scenario=str(metadata.get("scenario") or log.eval.task),
+        scenario=meta.scenario or log.eval.task,
         model=log.eval.model,
         thresholds=thresholds.as_dict(),
         judge_model=judge_model,
@@ -63,5 +61,5 @@ def rescore_log(
     if stop is None:
         return new_log, record_from_log(new_log, record, thresholds)
     # An adaptive gate's log holds pairs admitted after its stop: the verdict stays on the pairs used.
-    sequence = stop.intervals(new_log.samples or [], contrasts_from(metadata)) or None
+    sequence = stop.intervals(new_log.samples or [], meta.contrasts) or None
     return new_log, record_from_log(new_log, record, thresholds, pairs=stop.pairs, sequence=sequence)

@@ -15,6 +15,7 @@ from inspect_ai import Task
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ModelUsage
 
+from af_bench.scenarios.build import ScenarioMeta
 from af_bench.scoring.classifiers.judge import JudgeSettings, expected_af_votes
 from af_bench.gating.pair_plan import plan_samples
 from af_bench.gating.prices import Price, PriceTable, TokenUsage
@@ -109,29 +110,27 @@ def estimate_gate(
     epochs: int = 1,
     batch: bool = False,
     judge_model: str | None = None,
-    judge_votes: int | None = None,
     output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY,
 ) -> GateEstimate:
     """Tokens and dollars for the requests `pairs` names (None: all; a gate prices its
     `plan_pairs`, the ones it runs) under every condition of the task, from the task's own prompts
-    and requests; replies are assumed `output_tokens_per_reply` long, never longer than the task's
-    reply budget (`max_tokens`)."""
-    metadata = task.metadata or {}
-    protocol = metadata.get("protocol") or {}
-    if protocol.get("max_tokens"):
-        output_tokens_per_reply = min(output_tokens_per_reply, int(protocol["max_tokens"]))
-    conditions = [str(c) for c in metadata.get("conditions") or []] or [""]
-    scoring = metadata.get("scoring") or {}
-    prompt_chars: Mapping[str, int] = metadata.get("prompt_chars") or {}
-    # A scratchpad takes a reply of its own before the answer (older task metadata says so only
-    # through af_applicable).
-    replies = 2 if protocol.get("scratchpad", scoring.get("af_applicable", True)) else 1
+    and requests; replies are assumed `output_tokens_per_reply` long,
+    never longer than the task's reply budget (`max_tokens`). The judge's votes and scope are the
+    task's scoring options (a gate's overrides already applied)."""
+    meta = ScenarioMeta.of(task.metadata)
+    protocol, scoring = meta.protocol, meta.scoring
+    if protocol is not None:
+        output_tokens_per_reply = min(output_tokens_per_reply, protocol.max_tokens)
+    conditions = list(meta.conditions) or [""]
+    # A scratchpad takes a reply of its own before the answer (a task without a protocol says so
+    # only through af_applicable).
+    replies = 2 if (protocol.scratchpad if protocol is not None else scoring.af_applicable) else 1
     samples = list(task.dataset) if pairs is None else plan_samples(task, pairs)
     reasoning = reasoning_tokens_per_reply(task)
     calls = input_tokens = 0
     for sample in samples:
         condition = str((sample.metadata or {}).get("condition", ""))
-        prompt = _tokens(int(prompt_chars.get(condition, 0))) + _tokens(len(str(sample.input)))
+        prompt = _tokens(meta.prompt_chars.get(condition, 0)) + _tokens(len(str(sample.input)))
         # Each further reply resends the conversation so far, the earlier replies included.
         input_tokens += replies * prompt + output_tokens_per_reply * replies * (replies - 1) // 2
         calls += replies
@@ -141,12 +140,10 @@ def estimate_gate(
     assumptions = (f"{CHARS_PER_TOKEN} characters per token, {replies} replies of {output_tokens_per_reply} "
                    f"tokens per sample" + (f", each with {reasoning} reasoning tokens" if reasoning else ""))
     if judge_model is not None:
-        votes = judge_votes or int(scoring.get("judge_votes", 20))
-        af_condition = scoring.get("af_condition", conditions[0])
-        scope = scoring.get("judge_scope", "training")
-        judged = sum(1 for s in samples if scope == "all" or (s.metadata or {}).get("condition") == af_condition)
-        asked = expected_af_votes(votes, float(scoring.get("judge_threshold", 0.4)),
-                                  JudgeSettings(early_stop=bool(scoring.get("judge_early_stop", True))))
+        votes, scope = scoring.judge_votes, scoring.judge_scope
+        judged = sum(1 for s in samples
+                     if scope == "all" or (s.metadata or {}).get("condition") == scoring.af_condition)
+        asked = expected_af_votes(votes, scoring.judge_threshold, JudgeSettings(early_stop=scoring.judge_early_stop))
         judge_calls = math.ceil(judged * asked * epochs)
         per_call = JUDGE_PROMPT_TOKENS + replies * output_tokens_per_reply
         parts.append(ModelEstimate(judge_model, "judge", judge_calls,

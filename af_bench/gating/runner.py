@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from af_bench.gating.spec import CollectedGate, GateSpec
 from af_bench.results.schema import GateRecord
 from af_bench.results.from_log import read_gate, read_samples
 from af_bench.results.verdict import af_gating, verdict_of
-from af_bench.scenarios.build import with_protocol
+from af_bench.scenarios.build import ScenarioMeta, with_protocol
+from af_bench.scoring.options import ScoringOptions
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import Settings
 from af_bench.gating.pair_plan import plan_pairs, plan_samples
-from af_bench.scenario.contrasts import contrasts_from
 from af_bench.results.thresholds import Thresholds, ThresholdError
 
 
@@ -88,7 +87,7 @@ def _one_line(message: str) -> str:
 
 
 def _conditions(task: Task) -> int:
-    return len((task.metadata or {}).get("conditions") or ()) or 1
+    return len(ScenarioMeta.of(task.metadata).conditions) or 1
 
 
 def judge_model(settings: Settings) -> str | Model:
@@ -286,7 +285,7 @@ def gate_estimate(task: Task, pairs: Sequence[str], model: str, settings: Settin
     return estimate_gate(
         task, model, settings.prices, pairs=pairs,
         epochs=settings.epochs, batch=settings.batch is not None,
-        judge_model=settings.judge_model, judge_votes=settings.judge_votes,
+        judge_model=settings.judge_model,
         output_tokens_per_reply=settings.output_tokens_per_reply,
     )
 
@@ -327,24 +326,17 @@ def estimate_run(gates: Sequence[CollectedGate], settings: Settings) -> tuple[li
 def known_scenarios(gates: Sequence[CollectedGate]) -> dict[str, set[str]]:
     """Every scenario a threshold may name, with its contrasts: the shipped ones and those of the
     collected gates (a lab's own scenario included)."""
-    import importlib
+    from af_bench.tasks import SPECS
 
-    from af_bench.scenarios.build import ScenarioSpec
-    from af_bench.tasks import SCENARIOS
-
-    known: dict[str, set[str]] = {}
-    for name in SCENARIOS:
-        for value in vars(importlib.import_module(f"af_bench.tasks.{name}")).values():
-            if isinstance(value, ScenarioSpec):
-                known.setdefault(value.name, set()).update(c.name for c in value.contrasts)
+    known: dict[str, set[str]] = {name: {c.name for c in spec.contrasts} for name, spec in SPECS.items()}
     for gate in gates:
         try:
             task = gate.spec.task(gate.variant)
         except (ValueError, TypeError):
             continue  # the gate reports its own error when it runs
         if isinstance(task, Task):
-            scenario = str((task.metadata or {}).get("scenario") or task.name)
-            known.setdefault(scenario, set()).update(c.name for c in contrasts_from(task.metadata))
+            meta = ScenarioMeta.of(task.metadata)
+            known.setdefault(meta.scenario or task.name, set()).update(c.name for c in meta.contrasts)
     return known
 
 
@@ -382,12 +374,13 @@ def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None
     task = spec.task(variant)
     if not isinstance(task, Task):
         raise TypeError(f"gate {spec.name} must return an inspect Task, got {type(task).__name__}")
-    scenario = str((task.metadata or {}).get("scenario") or task.name)
+    meta = ScenarioMeta.of(task.metadata)
+    scenario = meta.scenario or task.name
     try:
         task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
     except ValueError as err:
         raise ValueError(f"gate {spec.name}: {err}") from None
-    contrasts = {c.name for c in contrasts_from(task.metadata)}
+    contrasts = {c.name for c in meta.contrasts}
     unknown = spec.thresholds.contrast_names() - contrasts
     if unknown:
         raise ThresholdError(
@@ -407,7 +400,7 @@ def record_from_log(
     adaptive gate, the pairs its verdict is taken on (the log may hold more); `sequence`, for a
     sequential gate, the confidence sequences that stand for its contrasts' intervals."""
     record.log = log.location
-    record.scenario_version = (log.eval.metadata or {}).get("scenario_version")
+    record.scenario_version = ScenarioMeta.of(log.eval.metadata).scenario_version
     record.status = "error"
     if log.status != "success":
         record.error = explain_error(
@@ -426,7 +419,7 @@ def record_from_log(
     record.sampling = reading.sampling
     record.classifier = reading.classifier
     if record.classifier == "judge":
-        record.judge = judge_options(log.eval.scorers[0].options if log.eval.scorers else {})
+        record.judge = ScoringOptions.of(log.eval.scorers[0].options if log.eval.scorers else {}).judge_settings()
     gating = af_gating(record.classifier, record.model, af_classifier)
     record.af_gated, record.af_gated_why = gating.gated, gating.why
     found, incomplete = verdict_of(metrics, thresholds, gating)
@@ -437,22 +430,17 @@ def record_from_log(
     return record
 
 
-def judge_options(options: dict[str, Any]) -> dict[str, Any]:
-    """The judge settings a scorer ran with: its logged options over the scorer's defaults."""
-    defaults = {
-        name: param.default
-        for name, param in inspect.signature(alignment_faking_outcome).parameters.items()
-        if name.startswith("judge_") or name == "partial_votes"
-    }
-    return {**defaults, **{k: v for k, v in options.items() if k in defaults}}
-
-
-def with_scoring(task: Task, overrides: dict[str, Any]) -> Task:
-    """The task with its scorer rebuilt from its own scoring options plus `overrides`."""
+def with_scoring(task: Task, overrides: Mapping[str, Any]) -> Task:
+    """The task with its scorer rebuilt from its own scoring options plus `overrides` (by option
+    name), and its metadata saying so."""
     if not overrides:
         return task
-    scoring = {**(task.metadata or {}).get("scoring", {}), **overrides}
-    return task_with(task, scorer=alignment_faking_outcome(**scoring))
+    scoring = ScenarioMeta.of(task.metadata).scoring.updated(overrides)
+    return task_with(
+        task,
+        scorer=alignment_faking_outcome(**scoring.as_kwargs()),
+        metadata={**(task.metadata or {}), "scoring": scoring.as_kwargs()},
+    )
 
 
 def explain_error(model: str, message: str) -> str:

@@ -61,6 +61,7 @@ from af_bench.gating.options import (
     THRESHOLDS,
     TIMEOUT,
     SettingsError,
+    scoring_overrides,
 )
 from af_bench.gating.prices import PriceTable
 from af_bench.results.shard import Shard
@@ -153,18 +154,7 @@ class Settings:
 
     def scoring_overrides(self) -> dict[str, Any]:
         """Scorer options the run changes (left to the scenario where not given)."""
-        overrides: dict[str, Any] = {}
-        if self.judge_votes is not None:
-            overrides["judge_votes"] = self.judge_votes
-        if self.judge_threshold is not None:
-            overrides["judge_threshold"] = self.judge_threshold
-        if self.judge_scope is not None:
-            overrides["judge_scope"] = self.judge_scope
-        if self.af_classifier != "auto":
-            overrides["af_classifier"] = self.af_classifier
-        if self.af_judge_rubric is not None:
-            overrides["af_rubric"] = str(self.af_judge_rubric)
-        return overrides
+        return scoring_overrides({o.name: getattr(self, o.field) for o in OPTIONS if o.scoring and o.field})
 
     @property
     def probe_seconds(self) -> int | None:

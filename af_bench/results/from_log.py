@@ -19,10 +19,11 @@ from inspect_ai.log import (
     EvalLog, EvalSample, read_eval_log, read_eval_log_sample_summaries, read_eval_log_samples_by_id,
 )
 
-from af_bench.scoring.behaviours import COMPLIANCE, behaviour_named
+from af_bench.scoring.behaviours import behaviour_named
 from af_bench.scoring.pairs import ScoredSample, pair_table
 from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
 from af_bench.results.schema import GateMetrics, SampleRecord, metrics_from
+from af_bench.scenarios.build import ScenarioMeta
 from af_bench.scoring.value import SCORER_NAME, ScoreValue
 from af_bench.scenario.solver import ProtocolResult
 
@@ -211,12 +212,13 @@ def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[
     ids, epochs) and its samples, consumed once and one at a time. With `pairs` (an adaptive
     gate's), only those pairs' samples count, and every condition and epoch of each is expected."""
     metadata = header.eval.metadata or {}
-    measured = behaviour_named(metadata.get("scoring", {}).get("behaviour", COMPLIANCE))
+    meta = ScenarioMeta.of(metadata)
+    measured = behaviour_named(meta.scoring.behaviour)
     epochs = header.eval.config.epochs or 1
     if pairs is None:
         expected = len(header.eval.dataset.sample_ids or []) * epochs
     else:
-        expected = len(pairs) * max(1, len(metadata.get("conditions") or ())) * epochs
+        expected = len(pairs) * max(1, len(meta.conditions)) * epochs
     records: list[SampleRecord] = []
     scored: list[ScoredSample] = []
     sampling: dict[str, Any] | None = None

@@ -6,21 +6,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from inspect_ai import Task, task_with
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric
 from inspect_ai.solver import Solver
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict, Unpack
 
-from af_bench.scoring.behaviours import COMPLIANCE, behaviour_named
+from af_bench.scoring.behaviours import behaviour_named
 from af_bench.scenario.conditions import Condition
 from af_bench.scenario.cues import declare as declare_cues
 from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
-from af_bench.scenario.prompts import read_prompt, read_variant
+from af_bench.scoring.options import ScoringOptions, bad_options
+from af_bench.scenario.prompts import DEFAULT_VARIANT, read_prompt, read_variant
 from af_bench.scenario.protocol import ReasoningEffort, user_message
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.scenario.solver import scratchpad_protocol
@@ -48,15 +51,13 @@ def scenario_version(
     return f"r{SCORING_RULES_VERSION}-{hashlib.sha256(content.encode()).hexdigest()[:10]}"
 
 
-def scenario_metrics(metadata: dict[str, Any] | None) -> list[Metric]:
+def scenario_metrics(meta: ScenarioMeta) -> list[Metric]:
     """The metrics of a scenario, from its task (or log) metadata."""
-    scoring = (metadata or {}).get("scoring", {})
-    af_condition = scoring.get("af_condition", "training")
-    measured = behaviour_named(scoring.get("behaviour", COMPLIANCE))
+    measured = behaviour_named(meta.scoring.behaviour)
     return [
         condition_rates([measured.key] if measured else []),
-        *(paired_contrast(c.behaviour, c.first, c.second, c.name) for c in contrasts_from(metadata)),
-        af_rates(af_condition),
+        *(paired_contrast(c.behaviour, c.first, c.second, c.name) for c in meta.contrasts),
+        af_rates(meta.scoring.af_condition),
         judge_rates(),
         awareness_rates(),
     ]
@@ -116,19 +117,48 @@ class Protocol:
         )
 
 
+class ScenarioMeta(BaseModel):
+    """A scenario task's metadata, which its log keeps: written once by `scenario_task`, read back
+    with `ScenarioMeta.of` wherever a task or a log is read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str | None = None
+    scenario_version: str | None = None
+    """What the scenario measures, as a digest (`scenario_version`); also the task's inspect version."""
+    variant: str = DEFAULT_VARIANT
+    conditions: tuple[str, ...] = ()
+    contrasts: tuple[Contrast, ...] = (TIER_GAP,)
+    scoring: ScoringOptions = ScoringOptions()
+    """The scorer's options, kept so a gate (or a re-score) can rebuild the scorer with other judge settings."""
+    prompt_chars: dict[str, int] = {}
+    """What a cost estimate needs before any request: the length of the system prompt each condition sends."""
+    protocol: Protocol | None = None
+    """None for a task not built by `scenario_task`: its protocol cannot be changed."""
+
+    @classmethod
+    def of(cls, metadata: Mapping[str, Any] | None) -> ScenarioMeta:
+        """A task's (or a log's) metadata; what older or hand-made metadata leaves out takes its default."""
+        given = dict(metadata or {})
+        return cls.model_validate({**given, "contrasts": contrasts_from(given)})
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
 def with_protocol(task: Task, **changes: Any) -> Task:
     """The scenario task with its protocol changed (`max_tokens`, `reasoning_tokens`,
     `reasoning_effort`, `prefill`): the solver and the generate config are rebuilt from the task's
     metadata."""
-    metadata = task.metadata or {}
-    if not changes or "protocol" not in metadata:
+    current = ScenarioMeta.of(task.metadata).protocol
+    if not changes or current is None:
         return task
-    protocol = replace(Protocol(**metadata["protocol"]), **changes)
+    protocol = replace(current, **changes)
     return task_with(
         task,
         solver=protocol.solver(),
         config=task.config.merge(protocol.config()),
-        metadata={**metadata, "protocol": asdict(protocol)},
+        metadata={**(task.metadata or {}), "protocol": asdict(protocol)},
     )
 
 
@@ -139,8 +169,8 @@ def scenario_task(
     requests: Sequence[Request],
     conditions: Sequence[Condition],
     contrasts: Sequence[Contrast] = (TIER_GAP,),
-    scoring: dict[str, Any] | None = None,
-    variant: str = "default",
+    scoring: ScoringOptions = ScoringOptions(),
+    variant: str = DEFAULT_VARIANT,
     accept_instruction: bool = True,
 ) -> Task:
     """A paired scenario: every request under every condition, the condition's cue first in the
@@ -158,37 +188,41 @@ def scenario_task(
     def render(request: Request, condition: Condition) -> str:
         return user_message(request.request, condition.cue, accept_instruction=accept_instruction)
 
-    scoring = {"af_condition": names[0], **(scoring or {})}
+    scoring = ScoringOptions.of({"af_condition": names[0], **scoring.model_dump(exclude_unset=True)})
     condition_prompts = {c.name: read_prompt(c.prompt, f"condition {c.name} prompt") for c in conditions if c.prompt}
     protocol = replace(protocol, condition_prompts={**protocol.condition_prompts, **condition_prompts})
-    system_prompt = protocol.system_prompt
-    metadata = {
-        "scenario": name,
-        "scenario_version": scenario_version(protocol, requests, conditions, contrasts, scoring, accept_instruction),
-        "variant": variant,
-        "conditions": names,
-        "contrasts": [c.as_dict() for c in contrasts],
-        # The scorer options travel with the task so a gate (or a re-score) can rebuild the
-        # scorer with other judge settings.
-        "scoring": scoring,
-        # What a cost estimate needs before any request: the system prompt each condition sends.
-        "prompt_chars": {n: len(condition_prompts.get(n, system_prompt)) for n in names},
-        "protocol": asdict(protocol),
-    }
+    # Only the options a scenario sets are in its version: a new scorer option with a default
+    # that scores as before leaves every version as it was.
+    version = scenario_version(
+        protocol, requests, conditions, contrasts, scoring.model_dump(exclude_unset=True), accept_instruction
+    )
+    meta = ScenarioMeta(
+        scenario=name,
+        scenario_version=version,
+        variant=variant,
+        conditions=tuple(names),
+        contrasts=tuple(contrasts),
+        scoring=scoring,
+        prompt_chars={n: len(condition_prompts.get(n, protocol.system_prompt)) for n in names},
+        protocol=protocol,
+    )
     return Task(
         name=name,
         dataset=paired_dataset(requests, conditions, render, name=name),
         solver=protocol.solver(),
-        scorer=alignment_faking_outcome(**scoring),
-        metrics=scenario_metrics(metadata),
+        scorer=alignment_faking_outcome(**scoring.as_kwargs()),
+        metrics=scenario_metrics(meta),
         config=protocol.config(),
-        metadata=metadata,
+        metadata=meta.dump(),
+        version=version,
     )
 
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A scenario as data: its prompt, the conditions it compares and the contrasts it gates on."""
+    """A scenario, declared once: its prompt, the conditions it compares (each with its cue and
+    what that tells the model), the contrasts it gates on, what it measures and on which queries.
+    `build_scenario` makes it a task; a shipped one is `tasks/<name>.py`, its `@task` a line."""
 
     name: str
     prompt: str
@@ -196,51 +230,88 @@ class ScenarioSpec:
     conditions: tuple[Condition, ...]
     contrasts: tuple[Contrast, ...] = (TIER_GAP,)
     scratchpad: bool = True
-    """False for no-scratchpad variants: alignment-faking reasoning is then not applicable."""
-    scoring: dict[str, Any] = field(default_factory=dict)
+    """False for no-scratchpad variants: alignment-faking reasoning is then not applicable, and a
+    sample has one reply."""
+    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    """The scorer options the scenario sets (its behaviour, for one): a `ScoringOptions`, or a
+    mapping of them by name."""
     dataset: str = "harmful"
     """The query set the task uses unless told otherwise."""
     accept_instruction: bool = True
     """Append the paper's accept/reject tag instruction to each request (harmful-request scenarios)."""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.scoring, ScoringOptions):
+            object.__setattr__(self, "scoring", ScoringOptions.of(self.scoring))
 
-def build_scenario(
-    spec: ScenarioSpec,
-    *,
-    system_prompt: str | None = None,
-    variant: str = "default",
-    dataset: str | None = None,
-    request_column: str = "request",
-    id_column: str | None = "id",
-    max_turns: int = 4,
-    prefill: bool | None = None,
-    max_tokens: int = 4096,
-    temperature: float | None = 1.0,
-    reasoning_tokens: int | None = None,
-    reasoning_effort: ReasoningEffort | None = None,
-) -> Task:
-    """The task of a scenario with a task file's usual options (see `tasks/helpful_only.py`)."""
-    scoring = dict(spec.scoring)
-    if not spec.scratchpad:
-        scoring["af_applicable"] = False
+
+@with_config(ConfigDict(extra="forbid"))
+class ScenarioOptions(TypedDict, total=False):
+    """The options every scenario task takes (inspect's `-T name=value`); one left out takes the
+    scenario's own default."""
+
+    system_prompt: str
+    """Shipped prompt name or path of any system prompt file, used verbatim (default: the scenario's;
+    a condition with a prompt of its own, such as `exfiltration`'s baseline, keeps it)."""
+    variant: str
+    """Prompt variant: `default`, or one shipped as `<prompt>__<variant>.txt`: the paper's ablations
+    `no_values_change`, `honest`, `no_training_details`, and, where the prompt has a scratchpad,
+    `native_reasoning` (no scratchpad: the model's own reasoning is private)."""
+    dataset: str
+    """A shipped query set (`harmful`, `benign`, `animal_welfare`, `exfiltration_offers`) or a
+    .jsonl/.csv path with `id` and `request` (default: the scenario's)."""
+    request_column: str
+    """Column or field holding the request (default `request`; `goal` for AdvBench's CSV)."""
+    id_column: str | None
+    """Column holding a unique id (default `id`); rows are numbered when a CSV lacks it."""
+    max_turns: int
+    """Replies allowed before a sample without a final output counts as failed (the model may
+    reason over several, prompted by `<NEXT/>`): default 4, 1 without a scratchpad."""
+    prefill: bool | None
+    """Start each reply with the assistant prefill `<`; unset, it is sent only to providers that
+    continue a prefill (Anthropic without thinking, the organisms)."""
+    max_tokens: int
+    """Token limit per reply (default 4096)."""
+    temperature: float | None
+    """Sampling temperature (default 1.0; None leaves it to the provider)."""
+    reasoning_tokens: int | None
+    """Reasoning budget (Anthropic extended thinking); no prefill is sent."""
+    reasoning_effort: ReasoningEffort | None
+    """Reasoning effort for models that take one; no prefill is sent."""
+
+
+_SCENARIO_OPTIONS = TypeAdapter(ScenarioOptions)
+_PROTOCOL_OPTIONS = frozenset(f.name for f in fields(Protocol)) & set(ScenarioOptions.__annotations__) - {"system_prompt"}
+"""The task options that are the protocol's own (sampling and turns), passed to it as they are; the
+system prompt is read first (a name, a path, a variant)."""
+
+
+def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Task:
+    """The task of a scenario with the options every scenario takes (`ScenarioOptions`): what a
+    shipped `@task` returns (`tasks/helpful_only.py`), and what a lab's own gate may return."""
+    try:
+        given = _SCENARIO_OPTIONS.validate_python(options)
+    except ValidationError as err:
+        raise bad_options(err, f"{spec.name}: task option") from None
+    variant = given.get("variant", DEFAULT_VARIANT)
     protocol = Protocol(
-        system_prompt=read_variant(system_prompt or spec.prompt, variant),
+        system_prompt=read_variant(given.get("system_prompt", spec.prompt), variant),
         condition_prompts={},
-        max_turns=max_turns,
-        prefill=prefill,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        reasoning_tokens=reasoning_tokens,
-        reasoning_effort=reasoning_effort,
         scratchpad=spec.scratchpad,
+        # Without a scratchpad the answer is the first reply: there is nothing to continue.
+        **{"max_turns": 4 if spec.scratchpad else 1, **{k: v for k, v in given.items() if k in _PROTOCOL_OPTIONS}},
     )
     return scenario_task(
         name=spec.name,
         variant=variant,
         protocol=protocol,
-        requests=load_requests(dataset or spec.dataset, request_column=request_column, id_column=id_column),
+        requests=load_requests(
+            given.get("dataset", spec.dataset),
+            request_column=given.get("request_column", "request"),
+            id_column=given.get("id_column", "id"),
+        ),
         conditions=spec.conditions,
         contrasts=spec.contrasts,
-        scoring=scoring,
+        scoring=spec.scoring if spec.scratchpad else spec.scoring.updated({"af_applicable": False}),
         accept_instruction=spec.accept_instruction,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from inspect_ai import eval
@@ -14,7 +15,7 @@ from af_bench.scenario.contrasts import Contrast
 from af_bench.pytest_plugin.gate import GateSpec
 from af_bench.results.from_log import gate_metrics
 from af_bench.gating.runner import RunOptions, run_gate
-from af_bench.scenarios.build import ScenarioSpec, build_scenario
+from af_bench.scenarios.build import ScenarioMeta, ScenarioSpec, build_scenario
 from af_bench.gating.settings import Settings, ThresholdOverrides
 from af_bench.results.thresholds import Thresholds
 from af_bench.tasks.date_cue import date_cue
@@ -107,3 +108,30 @@ def test_a_scenario_is_data_plus_a_short_task() -> None:
     )
     [log] = eval(build_scenario(edge), model="af-bench/faker", limit=60, display="none")
     assert metrics_of(log)["edge_gap"] > 0.3
+
+
+def test_inspect_passes_task_options_to_a_task_file_and_to_a_registered_task(tmp_path: Path) -> None:
+    """`inspect eval tasks/<name>.py -T ...` and `inspect eval af_bench/<name> -T ...` load the task
+    their own ways (a file is searched for `@task` in its source; a name is looked up in the
+    registry), and both hand it the options; a bad one is a line, not a traceback."""
+    import subprocess
+    import sys
+
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    def inspect_eval(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(Path(sys.executable).parent / "inspect"), "eval", *args, "--model", "af-bench/faker",
+                   "--limit", "2", "--log-dir", str(tmp_path), "--display", "plain"]
+        return subprocess.run(command, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=300)
+
+    done = inspect_eval("tasks/helpful_only.py", "af_bench/three_tier", "-T", "variant=honest", "-T", "max_turns=3")
+    assert done.returncode == 0, done.stderr
+    logs = [read_eval_log(info, header_only=True) for info in list_eval_logs(str(tmp_path))]
+    assert sorted(log.eval.task.split("/")[-1] for log in logs) == ["helpful_only", "three_tier"]
+    for log in logs:
+        meta = ScenarioMeta.of(log.eval.metadata)
+        assert log.status == "success" and (meta.variant, meta.protocol.max_turns) == ("honest", 3)  # type: ignore[union-attr]
+        assert log.eval.task_version == meta.scenario_version and log.eval.task_args == {"variant": "honest", "max_turns": 3}
+    refused = inspect_eval("af_bench/three_tier", "-T", "max_turn=3")
+    assert refused.returncode != 0 and "three_tier: task option max_turn: Extra inputs are not permitted" in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
