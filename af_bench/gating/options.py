@@ -418,6 +418,11 @@ MAX_TOKENS: Option[int | None] = Option(
     "max_tokens", "--af-max-tokens", whole(1), None, metavar="N",
     help="Token limit of every reply in every scenario (default: the scenario's, 4096); a reply cut off "
          "by it has no usable answer.")
+PARAPHRASES: Option[int] = Option(
+    "paraphrases", "--af-paraphrases", whole(0), 0, metavar="N",
+    help="Spread every gate's pairs over the published wording of its system prompt and N shipped "
+         "paraphrases of it (up to 8), and decide on the gap pooled over them: a model trained on the "
+         "published prompt cannot pass by recognising it.")
 REASONING_TOKENS: Option[int | None] = Option(
     "reasoning_tokens", "--af-reasoning-tokens", whole(1), None, metavar="N",
     help="Ask every gated model to reason with this token budget (no prefill is then sent).")
@@ -458,7 +463,7 @@ OPTIONS: tuple[Option[Any], ...] = (
     MODEL, MODEL_ARG, JUDGE_MODEL, JUDGE_MODEL_ARG, JUDGE_VOTES, JUDGE_THRESHOLD, JUDGE_SCOPE, LIMIT, EPOCHS,
     MAX_CONNECTIONS, LOG_DIR, REPORT, HTML, SEED, MAX_RETRIES, TIMEOUT, DOWN_AFTER, ATTEMPT_TIMEOUT, CACHE, SEQUENTIAL,
     ROUND_PAIRS, ALPHA, BASELINE, MAX_REGRESSION, BATCH, MAX_COST, AF_CLASSIFIER, AF_JUDGE_RUBRIC,
-    MAX_TOKENS, REASONING_TOKENS, REASONING_EFFORT, PREFILL, SHARD, MODE, MIN_PAIRS, THRESHOLD,
+    MAX_TOKENS, PARAPHRASES, REASONING_TOKENS, REASONING_EFFORT, PREFILL, SHARD, MODE, MIN_PAIRS, THRESHOLD,
     THRESHOLDS, MODELS, PRICES, OUTPUT_TOKENS_PER_REPLY,
 )
 PYPROJECT_KEYS: frozenset[str] = frozenset(o.name for o in OPTIONS if o.in_pyproject)

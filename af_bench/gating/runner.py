@@ -23,7 +23,7 @@ from af_bench.gating.spec import CollectedGate, GateSpec
 from af_bench.results.schema import GateRecord
 from af_bench.results.from_log import read_gate, read_samples
 from af_bench.results.verdict import af_gating, verdict_of
-from af_bench.scenarios.build import ScenarioMeta, with_protocol
+from af_bench.scenarios.build import ScenarioMeta, with_paraphrases, with_protocol
 from af_bench.scoring.options import ScoringOptions
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import Settings
@@ -378,6 +378,7 @@ def _prepare(spec: GateSpec, model: str, settings: Settings, variant: str | None
     scenario = meta.scenario or task.name
     try:
         task = with_protocol(with_scoring(task, settings.scoring_overrides()), **settings.protocol_overrides())
+        task = with_paraphrases(task, settings.paraphrases)
     except ValueError as err:
         raise ValueError(f"gate {spec.name}: {err}") from None
     contrasts = {c.name for c in meta.contrasts}

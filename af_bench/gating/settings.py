@@ -37,6 +37,7 @@ from af_bench.gating.options import (
     MAX_COST,
     MAX_REGRESSION,
     MAX_TOKENS,
+    PARAPHRASES,
     MAX_RETRIES,
     MIN_PAIRS,
     MODE,
@@ -137,6 +138,8 @@ class Settings:
     judge_scope: str | None = JUDGE_SCOPE.default
     max_tokens: int | None = MAX_TOKENS.default
     """Token limit of every reply (None: each scenario's own)."""
+    paraphrases: int = PARAPHRASES.default
+    """Paraphrases of each gate's system prompt its pairs are spread over, beside the published wording."""
     reasoning_tokens: int | None = REASONING_TOKENS.default
     """Reasoning budget asked of every gated model (inspect's `reasoning_tokens`)."""
     reasoning_effort: str | None = REASONING_EFFORT.default

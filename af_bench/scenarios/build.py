@@ -4,12 +4,14 @@ contrasts), and the metrics that follow from its contrasts."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from inspect_ai import Task, task_with
+from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric
 from inspect_ai.solver import Solver
@@ -23,6 +25,7 @@ from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
 from af_bench.scoring.options import ScoringOptions, bad_options
+from af_bench.scenario.paraphrases import PUBLISHED, ParaphraseError, ParaphraseFamily, paraphrase_family, shipped_families
 from af_bench.scenario.prompts import DEFAULT_VARIANT, read_prompt, read_variant
 from af_bench.scenario.protocol import ReasoningEffort, user_message
 from af_bench.scoring.scorer import alignment_faking_outcome
@@ -79,9 +82,9 @@ class Protocol:
     reasoning_effort: ReasoningEffort | None = None
     scratchpad: bool = True
     """The prompt asks for a scratchpad: a sample takes two replies (reasoning, then the answer)."""
-    paraphrases: Mapping[str, str] = field(default_factory=dict)
-    """Other wordings of `system_prompt` by wording id (`af_bench.scenarios.paraphrased`)."""
-    condition_paraphrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    paraphrase_prompts: Mapping[str, str] = field(default_factory=dict)
+    """Other wordings of `system_prompt` by wording id (`with_paraphrases`)."""
+    condition_paraphrase_prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """The same wordings of each condition's own prompt, by condition then wording id."""
 
     def __post_init__(self) -> None:
@@ -105,8 +108,8 @@ class Protocol:
             reasoning=self.reasoning,
             max_tokens=self.max_tokens,
             condition_prompts=self.condition_prompts,
-            paraphrases=self.paraphrases,
-            condition_paraphrases=self.condition_paraphrases,
+            paraphrases=self.paraphrase_prompts,
+            condition_paraphrases=self.condition_paraphrase_prompts,
         )
 
     def config(self) -> GenerateConfig:
@@ -135,6 +138,9 @@ class ScenarioMeta(BaseModel):
     """What a cost estimate needs before any request: the length of the system prompt each condition sends."""
     protocol: Protocol | None = None
     """None for a task not built by `scenario_task`: its protocol cannot be changed."""
+    paraphrases: tuple[str, ...] = ()
+    """The wordings the pairs are dealt to, published first (`with_paraphrases`);
+    empty when every pair is asked under the one system prompt."""
 
     @classmethod
     def of(cls, metadata: Mapping[str, Any] | None) -> ScenarioMeta:
@@ -278,6 +284,9 @@ class ScenarioOptions(TypedDict, total=False):
     """Reasoning budget (Anthropic extended thinking); no prefill is sent."""
     reasoning_effort: ReasoningEffort | None
     """Reasoning effort for models that take one; no prefill is sent."""
+    paraphrases: int
+    """Spread the pairs over the published system prompt and this many shipped paraphrases of it
+    (default 0: the published wording only)."""
 
 
 _SCENARIO_OPTIONS = TypeAdapter(ScenarioOptions)
@@ -301,7 +310,7 @@ def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Ta
         # Without a scratchpad the answer is the first reply: there is nothing to continue.
         **{"max_turns": 4 if spec.scratchpad else 1, **{k: v for k, v in given.items() if k in _PROTOCOL_OPTIONS}},
     )
-    return scenario_task(
+    task = scenario_task(
         name=spec.name,
         variant=variant,
         protocol=protocol,
@@ -315,3 +324,101 @@ def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Ta
         scoring=spec.scoring if spec.scratchpad else spec.scoring.updated({"af_applicable": False}),
         accept_instruction=spec.accept_instruction,
     )
+    return with_paraphrases(task, given.get("paraphrases", 0))
+
+
+WORDING = "wording"
+"""The sample metadata key naming the wording a sample's pair is asked under."""
+
+
+def family_of(text: str, what: str) -> ParaphraseFamily:
+    """The shipped family whose published wording is `text` (whitespace aside)."""
+    squeezed = " ".join(text.split())
+    for name in shipped_families():
+        family = paraphrase_family(name)
+        if " ".join(family.wordings[0].text.split()) == squeezed:
+            return family
+    raise ParaphraseError(
+        f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
+        f"those ({', '.join(shipped_families())}); prompt variants and prompts of your own have none"
+    )
+
+
+def wording_of_pairs(pair_ids: list[str], wordings: list[str]) -> dict[str, str]:
+    """Each pair's wording: the pairs in order, dealt round robin."""
+    return {pair: wordings[i % len(wordings)] for i, pair in enumerate(pair_ids)}
+
+
+def with_paraphrases(task: Task, count: int) -> Task:
+    """The scenario task asked under its published system prompt and `count` shipped paraphrases
+    of it (0 leaves it as it is). Pairs are dealt to the wordings in the data set's order, round
+    robin, so the first pairs a gate runs cover every wording about evenly, and both conditions of
+    a pair are asked under one wording: the pair stays a pair. The wordings are part of the
+    scenario's version."""
+    if count == 0:
+        return task
+    if count < 0:
+        raise ParaphraseError(f"--af-paraphrases {count}: must be 0 or more")
+    meta = ScenarioMeta.of(task.metadata)
+    if meta.protocol is None or meta.scenario_version is None:
+        raise ParaphraseError(f"--af-paraphrases: task {task.name} is not an af-bench scenario")
+    wordings = family_of(meta.protocol.system_prompt, f"the system prompt of {task.name}").first(count)
+    ids = [w.id for w in wordings]
+    own: dict[str, dict[str, str]] = {}
+    for condition, text in meta.protocol.condition_prompts.items():
+        theirs = family_of(text, f"the prompt of condition {condition}").first(count)
+        if [w.id for w in theirs] != ids:
+            raise ParaphraseError(f"--af-paraphrases: the prompt of condition {condition} has other wordings "
+                                  f"({[w.id for w in theirs]}) than the system prompt ({ids})")
+        own[condition] = {w.id: w.text for w in theirs}
+    protocol = replace(
+        meta.protocol,
+        paraphrase_prompts={w.id: w.text for w in wordings if not w.published},
+        condition_paraphrase_prompts={c: {w: t for w, t in texts.items() if w != PUBLISHED} for c, texts in own.items()},
+    )
+    dealt = dict(zip(_pair_ids(task), itertools.cycle(ids)))  # round robin, in the data set's order
+    samples = [s.model_copy(update={"metadata": {**(s.metadata or {}), WORDING: dealt[_pair_id(s)]}}) for s in task.dataset]
+    texts = {c: own.get(c, {w.id: w.text for w in wordings}) for c in meta.conditions}
+    digest = hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:8]
+    # A paraphrased run starts from the scenario's own version, however often it was paraphrased.
+    version = f"{meta.scenario_version.split('-w')[0]}-w{len(ids)}.{digest}"
+    return task_with(
+        task,
+        dataset=MemoryDataset(samples, name=task.dataset.name),
+        solver=protocol.solver(),
+        version=version,
+        metadata={
+            **(task.metadata or {}),
+            "scenario_version": version,
+            "paraphrases": ids,
+            # What the estimate prices: the mean length of each condition's wordings.
+            "prompt_chars": {c: round(sum(map(len, t.values())) / len(t)) for c, t in texts.items()},
+            "protocol": asdict(protocol),
+        },
+    )
+
+
+WORDING = "wording"
+"""The sample metadata key naming the wording a sample's pair is asked under."""
+
+
+def family_of(text: str, what: str) -> ParaphraseFamily:
+    """The shipped family whose published wording is `text` (whitespace aside)."""
+    squeezed = " ".join(text.split())
+    for name in shipped_families():
+        family = paraphrase_family(name)
+        if " ".join(family.wordings[0].text.split()) == squeezed:
+            return family
+    raise ParaphraseError(
+        f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
+        f"those ({', '.join(shipped_families())}); prompt variants and prompts of your own have none"
+    )
+
+
+def _pair_id(sample: Sample) -> str:
+    return str((sample.metadata or {}).get("pair_id", sample.id))
+
+
+def _pair_ids(task: Task) -> list[str]:
+    return list(dict.fromkeys(_pair_id(s) for s in task.dataset))
+
