@@ -132,7 +132,7 @@ def _status_failure(link: BaseException, status: int, attempts: int | None) -> P
         own = getattr(link, "message", None)
         message = own if isinstance(own, str) and not own.startswith("Error code:") else None
     return ProviderFailure(status=status, kind=kind or type(link).__name__,
-                           message=_one_line(message or f"the server answered {status}"), attempts=attempts)
+                           message=_one_line(message or "") or f"the server answered {status}", attempts=attempts)
 
 
 def _no_answer(link: BaseException) -> bool:

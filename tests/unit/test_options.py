@@ -132,6 +132,7 @@ EXAMPLES: dict[str, Example] = {
     "attempt_timeout": Example(st.integers(1, 10**6)),
     "down_after": Example(st.integers(0, 10**6)),
     "max_tokens": Example(st.integers(1, 10**6)),
+    "paraphrases": Example(st.integers(0, 8)),
     "cache": Example(st.just(True), cli=lambda v: v),
     "sequential": Example(st.just(True), cli=lambda v: v),
     "round_pairs": Example(st.integers(1, 10**4)),
@@ -240,7 +241,7 @@ def test_threshold_overrides_are_built_whole() -> None:
 BAD_IN_FILE: dict[str, str] = {
     "model": "'claude-9'", "judge_model": "''", "judge_votes": "0", "judge_threshold": "1.5",
     "judge_scope": "'nobody'", "limit": "'many'", "epochs": "0", "max_connections": "2.5", "log_dir": "3",
-    "report": "true", "html": "[1]", "seed": "-1", "max_retries": "-1", "timeout": "0", "attempt_timeout": "'soon'", "down_after": "-1", "max_tokens": "0",
+    "report": "true", "html": "[1]", "seed": "-1", "max_retries": "-1", "timeout": "0", "attempt_timeout": "'soon'", "down_after": "-1", "max_tokens": "0", "paraphrases": "-1",
     "cache": "'yes'", "sequential": "1", "round_pairs": "0", "alpha": "1.0", "baseline": "'missing.json'",
     "max_regression": "'lots'", "batch": "'always'", "max_cost": "-1", "af_classifier": "'oracle'",
     "af_judge_rubric": "'nope.txt'", "reasoning_tokens": "0", "reasoning_effort": "'huge'", "prefill": "'on?'",
@@ -265,7 +266,7 @@ def test_a_bad_pyproject_value_names_the_key_and_the_file(tmp_path: Path, name: 
 BAD_ON_LINE: dict[str, Any] = {
     "model": ["claude-9"], "model_arg": ["novalue"], "judge_model_arg": ["=3"], "judge_votes": "x",
     "judge_threshold": "0", "limit": "0", "epochs": "-3", "max_connections": "ten", "seed": "-2",
-    "max_retries": "x", "timeout": "1.5", "attempt_timeout": "0", "down_after": "soon", "max_tokens": "many", "round_pairs": "0", "alpha": "0",
+    "max_retries": "x", "timeout": "1.5", "attempt_timeout": "0", "down_after": "soon", "max_tokens": "many", "paraphrases": "some", "round_pairs": "0", "alpha": "0",
     "baseline": "missing.json", "max_regression": "much", "max_cost": "lots", "af_judge_rubric": "nope.txt",
     "reasoning_tokens": "-1", "shard": "3/2", "min_pairs": "0", "threshold": ["max_tier_gap"],
 }
