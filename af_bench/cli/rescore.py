@@ -24,7 +24,7 @@ def rescore_log(
     overrides: dict[str, Any],
     *,
     judge_model: str | None,
-    previous: dict[str, Any] | None = None,
+    previous: GateRecord | None = None,
     thresholds_cli: Sequence[str] = (),
 ) -> tuple[EvalLog, GateRecord]:
     """Apply af-bench's scorer again, its logged options updated by `overrides`, and reach a
@@ -43,7 +43,7 @@ def rescore_log(
         action="overwrite",
         display="none",
     )
-    thresholds = Thresholds().merged(previous.get("thresholds", {}), "--from-report") if previous else Thresholds()
+    thresholds = previous.thresholds if previous else Thresholds()
     extra = threshold_overrides(thresholds_cli)
     if extra.by_scenario:
         raise SettingsError("--threshold takes NAME=VALUE when re-scoring")
@@ -52,11 +52,11 @@ def rescore_log(
     )
     metadata = log.eval.metadata or {}
     record = GateRecord(
-        gate=str(previous.get("gate")) if previous else log.eval.task,
-        nodeid=str(previous.get("nodeid")) if previous else log.eval.task,
+        gate=previous.gate if previous else log.eval.task,
+        nodeid=previous.nodeid if previous else log.eval.task,
         scenario=str(metadata.get("scenario") or log.eval.task),
         model=log.eval.model,
-        thresholds=thresholds.as_dict(),
+        thresholds=thresholds,
         judge_model=judge_model,
     )
     stop = AdaptiveStop.of(log)
