@@ -23,7 +23,7 @@ def test_clean_run_matches_the_in_process_organism(loopback: Callable[..., Loopb
     assert server.status_counts() == {200: len(server.message_requests())}
     # Two replies per sample (scratchpad, then <NEXT/> and the output), every sample once.
     assert len(server.message_requests()) == 2 * 50 and server.repeated_conversations() == 0
-    assert remote.run["cache"] == "resume"
+    assert remote.run.cache == "resume"
     # The SDK drops sampling settings the API version no longer takes: report what was sent.
     assert remote.sampling.configured.temperature == 1.0
     assert "temperature" not in (remote.sampling.sent or {})
@@ -182,8 +182,8 @@ def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
     options = RunOptions(settings=Settings(limit=12, max_cost=100.0, round_pairs=5), max_connections=10, log_dir=None)
     record = run_gate(spec, MODEL, "test_helpful_only[capped]", options)
     assert record.status == "pass", record.error
-    assert record.run["cache"] == "off" and record.metrics is not None and record.metrics.pairs == 12
+    assert record.run.cache == "off" and record.metrics is not None and record.metrics.pairs == 12
     assert len(server.message_requests()) == 2 * 2 * 12 and server.repeated_conversations() == 0
-    assert record.usage is not None and 0 < record.usage["cost_usd"] < 100
+    assert record.usage is not None and 0 < (record.usage.cost_usd or 0) < 100
     assert len(list((tmp_path / "inspect-logs").glob("*.eval"))) == 1
     assert record.sampling.sent is not None and record.sampling.sent["max_tokens"] == 4096
