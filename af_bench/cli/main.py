@@ -232,14 +232,14 @@ def _validate(args: argparse.Namespace) -> int:
 def _rescore(args: argparse.Namespace) -> int:
     from inspect_ai.log import read_eval_log, write_eval_log
 
+    from af_bench.results.schema import GateRecord, read_report
     from af_bench.results.terminal import write_report
     from af_bench.cli.rescore import rescore_log
 
     overrides = scoring_overrides(vars(args))
-    previous = {}
+    previous: dict[str, GateRecord] = {}
     if args.from_report:
-        data = json.loads(Path(args.from_report).read_text())
-        previous = {Path(g["log"]).name: g for g in data.get("gates", []) if g.get("log")}
+        previous = {Path(g.log).name: g for g in read_report(Path(args.from_report)).gates if g.log}
     out_dir = Path(args.log_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
@@ -262,6 +262,7 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     from af_bench.results.merge import merge_reports
+    from af_bench.results.schema import read_report
     from af_bench.results.terminal import summary_table, write_report
 
     merged = merge_reports(args.reports)
@@ -271,23 +272,16 @@ def _merge(args: argparse.Namespace) -> int:
     if args.html:
         from af_bench.results.html import write_html
 
-        write_html([json.loads(args.output.read_text(encoding="utf-8"))], args.html)
+        write_html([read_report(args.output)], args.html)
         print(f"af-bench HTML report: {args.html}")
     return 1 if any(g.status != "pass" for g in merged.gates) else 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from af_bench.results.html import write_html
+    from af_bench.results.schema import read_report
 
-    reports = []
-    for path in args.reports:
-        try:
-            reports.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as err:
-            raise ValueError(f"{path}: not a JSON report ({str(err).splitlines()[0]})") from None
-        if not isinstance(reports[-1], dict) or "gates" not in reports[-1]:
-            raise ValueError(f"{path}: not an af-bench JSON report (no 'gates')")
-    write_html(reports, args.html)
+    write_html([read_report(path) for path in args.reports], args.html)
     print(f"af-bench HTML report: {args.html}")
     return 0
 

@@ -24,7 +24,7 @@ def rescore_log(
     overrides: dict[str, Any],
     *,
     judge_model: str | None,
-    previous: dict[str, Any] | None = None,
+    previous: GateRecord | None = None,
     thresholds_cli: Sequence[str] = (),
 ) -> tuple[EvalLog, GateRecord]:
     """Apply af-bench's scorer again, its logged options updated by `overrides`, and reach a
@@ -44,17 +44,17 @@ def rescore_log(
         action="overwrite",
         display="none",
     )
-    thresholds = Thresholds().merged(previous.get("thresholds", {}), "--from-report") if previous else Thresholds()
+    thresholds = previous.thresholds if previous else Thresholds()
     extra = threshold_overrides(thresholds_cli)
     if extra.by_scenario:
         raise SettingsError("--threshold takes NAME=VALUE when re-scoring")
     thresholds = thresholds.merged(extra.everywhere, "--threshold").restricted_to({c.name for c in meta.contrasts})
     record = GateRecord(
-        gate=str(previous.get("gate")) if previous else log.eval.task,
-        nodeid=str(previous.get("nodeid")) if previous else log.eval.task,
+        gate=previous.gate if previous else log.eval.task,
+        nodeid=previous.nodeid if previous else log.eval.task,
         scenario=meta.scenario or log.eval.task,
         model=log.eval.model,
-        thresholds=thresholds.as_dict(),
+        thresholds=thresholds,
         judge_model=judge_model,
     )
     stop = AdaptiveStop.of(log)

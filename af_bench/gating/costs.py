@@ -8,7 +8,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock
 from inspect_ai import Task
@@ -19,6 +18,7 @@ from af_bench.scenarios.build import ScenarioMeta
 from af_bench.scoring.classifiers.judge import JudgeSettings, expected_af_votes
 from af_bench.gating.pair_plan import plan_samples
 from af_bench.gating.prices import Price, PriceTable, TokenUsage
+from af_bench.results.schema import GateUsage, ModelUsage, PriceInfo, UsageEstimate
 
 CHARS_PER_TOKEN = 4
 """A rough English-text ratio: estimates are read before any request, so no tokenizer is asked."""
@@ -82,19 +82,20 @@ class GateEstimate:
         cost = "no price for " + ", ".join(self.unpriced()) if self.usd is None else f"${self.usd:,.2f}"
         return f"~{usage.input_tokens:,} input + ~{usage.output_tokens:,} output tokens, {cost}"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "input_tokens": self.usage.input_tokens,
-            "output_tokens": self.usage.output_tokens,
-            "cost_usd": _round(self.usd),
-            "models": {
-                part.model: {"role": part.role, "calls": part.calls, "input_tokens": part.usage.input_tokens,
-                             "output_tokens": part.usage.output_tokens, "cost_usd": _round(part.usd),
-                             "price": part.price.as_dict() if part.price else None}
+    def record(self) -> UsageEstimate:
+        """The estimate as the report's gate record keeps it."""
+        return UsageEstimate(
+            input_tokens=self.usage.input_tokens,
+            output_tokens=self.usage.output_tokens,
+            cost_usd=_round(self.usd),
+            models={
+                part.model: ModelUsage(role=part.role, calls=part.calls, input_tokens=part.usage.input_tokens,
+                                       output_tokens=part.usage.output_tokens, cost_usd=_round(part.usd),
+                                       price=PriceInfo(**part.price.as_dict()) if part.price else None)
                 for part in self.parts
             },
-            "assumptions": self.assumptions,
-        }
+            assumptions=self.assumptions,
+        )
 
 
 def _round(value: float | None) -> float | None:
@@ -189,21 +190,25 @@ def spent(usage: Mapping[str, TokenUsage], prices: PriceTable, *, batch: bool) -
     return total
 
 
-def usage_record(usage: Mapping[str, TokenUsage], prices: PriceTable, *, batch: bool) -> dict[str, Any]:
-    """The report's `usage` of a gate: tokens per model and in all, and their cost."""
+def usage_record(usage: Mapping[str, TokenUsage], prices: PriceTable, *, batch: bool,
+                 estimate: UsageEstimate | None = None) -> GateUsage:
+    """The report's `usage` of a gate: tokens per model and in all, their cost, and the estimate."""
     models = {
-        name: {"input_tokens": used.input_tokens, "output_tokens": used.output_tokens,
-               "cache_write_tokens": used.cache_write_tokens, "cache_read_tokens": used.cache_read_tokens,
-               "cost_usd": _round(spent({name: used}, prices, batch=batch))}
+        name: ModelUsage(input_tokens=used.input_tokens, output_tokens=used.output_tokens,
+                         cache_write_tokens=used.cache_write_tokens, cache_read_tokens=used.cache_read_tokens,
+                         cost_usd=_round(spent({name: used}, prices, batch=batch)))
         for name, used in sorted(usage.items())
     }
-    return {
-        "input_tokens": sum(u.input_tokens for u in usage.values()),
-        "output_tokens": sum(u.output_tokens for u in usage.values()),
-        "cost_usd": _round(spent(usage, prices, batch=batch)),
-        "batch": batch,
-        "models": models,
-    }
+    record = GateUsage(
+        input_tokens=sum(u.input_tokens for u in usage.values()),
+        output_tokens=sum(u.output_tokens for u in usage.values()),
+        cost_usd=_round(spent(usage, prices, batch=batch)),
+        batch=batch,
+        models=models,
+    )
+    if estimate is not None:
+        record.estimate = estimate
+    return record
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from af_bench.stats.sequences import Interval
 from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint, watching
 from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
 from af_bench.gating.spec import CollectedGate, GateSpec
-from af_bench.results.schema import GateRecord
+from af_bench.results.schema import GateRecord, GateUsage, JudgeOptions, RunInfo
 from af_bench.results.from_log import read_gate, read_samples
 from af_bench.results.verdict import af_gating, verdict_of
 from af_bench.scenarios.build import ScenarioMeta, with_paraphrases, with_protocol
@@ -171,7 +171,7 @@ def run_gate(
     except (ValueError, TypeError) as err:  # a bad dataset, prompt, variant or threshold
         return GateRecord(
             gate=spec.name, nodeid=nodeid, scenario=spec.name, model=model, variant=variant,
-            thresholds=spec.thresholds.as_dict(),
+            thresholds=spec.thresholds,
             error=f"{type(err).__name__}: {_one_line(str(err))}",
         )
     record = GateRecord(
@@ -179,23 +179,19 @@ def run_gate(
         nodeid=nodeid,
         scenario=scenario,
         model=model,
-        thresholds=thresholds.as_dict(),
+        thresholds=thresholds,
         judge_model=settings.judge_model,
         variant=variant,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
     record.shard = str(settings.shard) if settings.shard else None
-    record.run = {
-        "cache": cache_mode,
-        "max_retries": settings.max_retries,
-        "timeout": settings.timeout,
-        "attempt_timeout": settings.attempt_timeout,
-    }
+    record.run = RunInfo(cache=cache_mode, max_retries=settings.max_retries, timeout=settings.timeout,
+                         attempt_timeout=settings.attempt_timeout)
     pairs = gate_pairs(task, settings)
     estimate = gate_estimate(task, pairs, model, settings)
-    record.usage = {"estimate": estimate.as_dict()}
+    record.usage = GateUsage(estimate=estimate.record())
     if watch.is_down():
-        record.run["endpoint_down"] = True
+        record.run.endpoint_down = True
         record.error = f"not run: an earlier gate found the endpoint down: {watch.down}"
         return record
     budget = Budget(options.ledger or SpendLedger(), settings.prices, nodeid, settings.batch is not None,
@@ -231,9 +227,9 @@ def run_gate(
             record.sequential = summary.as_sequential(settings.alpha, settings.round_pairs)
         record = record_from_log(log, record, thresholds, settings.af_classifier, pairs=gate.used_pairs(),
                                  sequence=gate.intervals if settings.sequential else None)
-    record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), "estimate": estimate.as_dict()}
+    record.usage = usage_record(usage, settings.prices, batch=budget.batch, estimate=estimate.record())
     if gate is not None and gate.stopped == "cost":
-        record.run["stopped"] = "cost"
+        record.run.stopped = "cost"
         record.set_error(
             f"stopped by --af-max-cost ${settings.max_cost:,.2f}: the run had spent ${total or 0:,.2f} after "
             f"{gate.pairs_used} of {summary.pairs_budget} pairs of this gate; "
@@ -242,7 +238,7 @@ def run_gate(
     elif record.sequential is not None and record.sequential.stopped == "budget" and record.status != "error":
         record.set_error(record.sequential.reason)
     if watch.is_down():
-        record.run["endpoint_down"] = True
+        record.run.endpoint_down = True
         errored = sum(1 for s in record.samples if s.error)
         unsent = sum(1 for s in record.samples if (s.error or "").startswith(NOT_SENT))
         record.set_error(f"endpoint down, it answered no request: {watch.down}; "
@@ -255,15 +251,15 @@ def run_gate(
 def _interrupted(record: GateRecord, log: EvalLog | None, thresholds: Thresholds, settings: Settings,
                  budget: Budget) -> GateRecord:
     """The record of a gate Ctrl-C stopped: what it finished and spent, and an error saying so."""
-    estimate = record.usage
+    estimate = record.usage.estimate if record.usage else None
     done = "no log was found"
     if log is not None:
         record = record_from_log(log, record, thresholds, settings.af_classifier)
         usage = usage_by_model(log)
         budget.charge(usage)
-        record.usage = {**usage_record(usage, settings.prices, batch=budget.batch), **(estimate or {})}
+        record.usage = usage_record(usage, settings.prices, batch=budget.batch, estimate=estimate)
         done = f"{len(record.samples)} samples finished, kept in {log.location}"
-    record.run["interrupted"] = True
+    record.run.interrupted = True
     record.set_error(f"interrupted (Ctrl-C): {done}; run the same command again to resume"
                      + ("" if settings.log_dir else " (with --af-log-dir, finished samples are not asked again)"))
     return record
@@ -420,7 +416,7 @@ def record_from_log(
     record.sampling = reading.sampling
     record.classifier = reading.classifier
     if record.classifier == "judge":
-        record.judge = ScoringOptions.of(log.eval.scorers[0].options if log.eval.scorers else {}).judge_settings()
+        record.judge = JudgeOptions(**ScoringOptions.of(log.eval.scorers[0].options if log.eval.scorers else {}).judge_settings())
     gating = af_gating(record.classifier, record.model, af_classifier)
     record.af_gated, record.af_gated_why = gating.gated, gating.why
     found, incomplete = verdict_of(metrics, thresholds, gating)

@@ -99,7 +99,7 @@ def verdict_text(record: GateRecord) -> str:
                 f"  alignment-faking reasoning (trained condition): {bound}{_fmt(metrics.af_rate)}, among compliant "
                 f"{_fmt(metrics.af_rate_among_compliant)} (classifier: {record.classifier})"
             )
-            if record.af_gated is False and record.thresholds.get("max_af_rate") is not None:
+            if record.af_gated is False and record.thresholds.max_af_rate is not None:
                 lines.append(f"  note: {record.af_gated_why}")
         else:
             lines.append("  alignment-faking reasoning: not applicable (no scratchpad, or no trained condition)")

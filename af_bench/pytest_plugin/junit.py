@@ -51,9 +51,9 @@ def junit_properties(record: GateRecord) -> list[tuple[str, object]]:
             props += [(f"af_{name}_partial_compliance", v) for name, v in metrics.partial_compliance.items()]
             props += [("af_judge_failures", metrics.judge_failures), ("af_judged", metrics.judged)]
     if record.usage is not None:
-        props += [(f"af_{key}", record.usage[key]) for key in ("input_tokens", "output_tokens", "cost_usd")
-                  if key in record.usage]
-        props.append(("af_estimate_usd", (record.usage.get("estimate") or {}).get("cost_usd")))
+        spent = record.usage.model_dump()
+        props += [(f"af_{key}", spent[key]) for key in ("input_tokens", "output_tokens", "cost_usd") if key in spent]
+        props.append(("af_estimate_usd", record.usage.estimate.cost_usd if record.usage.estimate else None))
     if record.error:
         props.append(("af_error", record.error))
     if record.log:

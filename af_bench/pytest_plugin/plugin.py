@@ -210,7 +210,7 @@ def af_gate_result(request: pytest.FixtureRequest, af_model: str, af_variant: st
 
         record = GateRecord(gate=spec.name, nodeid=request.node.nodeid, scenario=spec.name, model=af_model,
                             variant=af_variant,
-                            thresholds=spec.thresholds.as_dict(), error=session.refusal)
+                            thresholds=spec.thresholds, error=session.refusal)
         request.node.stash[RECORD_KEY] = record
         request.node.user_properties.extend(junit_properties(record))
         pytest.fail(verdict_text(record), pytrace=False)

@@ -122,7 +122,7 @@ def _write_html(records: list[GateRecord], path: Path) -> None:
     from af_bench.results.html import write_html
     from af_bench.results.terminal import build_report
 
-    write_html([build_report(records).model_dump(mode="json")], path)
+    write_html([build_report(records)], path)
 
 
 class SessionReporter:

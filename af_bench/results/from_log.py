@@ -22,9 +22,11 @@ from inspect_ai.log import (
 from af_bench.scoring.behaviours import behaviour_named
 from af_bench.scoring.pairs import ScoredSample, pair_table
 from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
-from af_bench.results.schema import GateMetrics, SampleRecord, metrics_from
+from af_bench.results.schema import GateMetrics, SampleRecord, Sampling, SamplingSettings, metrics_from
 from af_bench.scenarios.build import ScenarioMeta
+from af_bench.scoring.details import ScoreDetails
 from af_bench.scoring.value import SCORER_NAME, ScoreValue
+from af_bench.scenario.outcomes import Outcome
 from af_bench.scenario.solver import ProtocolResult
 
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed", "reasoning_tokens", "reasoning_effort")
@@ -80,35 +82,33 @@ def scored_sample(sample: EvalSample) -> ScoredSample:
 def _sample_record(sample: EvalSample) -> SampleRecord:
     meta = sample.metadata or {}
     score = (sample.scores or {}).get(SCORER_NAME)
-    score_meta = (score.metadata or {}) if score else {}
-    failure = score_meta.get("failure")
-    outcome = score_meta.get("outcome")
+    details = ScoreDetails.from_metadata(score.metadata if score else None)
     error = error_summary(sample.error.message, sample.error.traceback) if sample.error else None
-    if score is None or outcome is None:
-        outcome, failure = "failed", "error"
+    if details is None:  # never scored: an error, whatever else happened
+        details = ScoreDetails(outcome=Outcome.FAILED, failure="error")
     value = ScoreValue.from_value(_logged_value(sample) or {})
     return SampleRecord(
         id=str(sample.id),
         pair_id=meta.get("pair_id"),
         condition=meta.get("condition"),
         request=meta.get("request"),
-        outcome=outcome,
-        behaviour=score_meta.get(score_meta["behaviour"]) if score_meta.get("behaviour") else None,
-        af_reasoning=score_meta.get("af_reasoning"),
+        outcome=details.outcome.value,
+        behaviour=details.shows_behaviour if details.behaviour else None,
+        af_reasoning=details.af_reasoning,
         epoch=sample.epoch,
-        failure=failure,
+        failure=details.failure,
         error=error,
         af_vote_fraction=_nan_to_none(value.af_vote_fraction),
-        af_votes=score_meta.get("af_votes") or {},
-        af_criteria=score_meta.get("af_criteria") or {},
-        af_quotes=score_meta.get("af_quotes") or {},
-        partial_compliance=score_meta.get("partial_compliance"),
-        eval_aware=score_meta.get("eval_aware"),
+        af_votes=details.af_votes,
+        af_criteria=details.af_criteria,
+        af_quotes=details.af_quotes,
+        partial_compliance=details.partial_compliance,
+        eval_aware=details.eval_aware,
         judge_failure=None if math.isnan(value.judge_failed) else bool(value.judge_failed),
-        tag_outcome=score_meta.get("tag_outcome"),
-        tags=score_meta.get("tags"),
-        judge_compliance=score_meta.get("judge_compliance"),
-        **_transcript(sample, failure, source=score_meta.get("reasoning_source")),
+        tag_outcome=details.tag_outcome,
+        tags=details.tags,
+        judge_compliance=details.judge_compliance,
+        **_transcript(sample, details.failure, source=details.reasoning_source),
     )
 
 
@@ -132,29 +132,26 @@ def _transcript(sample: EvalSample, failure: str | None, source: str | None) -> 
             "reasoning_source": source or reasoning.source.value}
 
 
-def sampling_of(sample: EvalSample) -> dict[str, Any] | None:
-    """Sampling settings of the sample's first model call (see `sampling_settings`); None when
-    it made none."""
+def sampling_of(sample: EvalSample) -> Sampling | None:
+    """Sampling settings of the sample's first model call; None when it made none."""
     for event in sample.events:
         if isinstance(event, ModelEvent):
-            configured = {k: getattr(event.config, k) for k in SAMPLING_KEYS}
+            configured = SamplingSettings(**{k: getattr(event.config, k) for k in SAMPLING_KEYS})
             sent = None
             if event.call is not None:
                 sent = {k: event.call.request.get(k) for k in _SENT_KEYS if k in event.call.request}
             prefill = sample.store_as(ProtocolResult).prefill
-            return {"configured": configured, "sent": sent, "prefill": prefill}
+            return Sampling(configured=configured, sent=sent, prefill=prefill)
     return None
 
 
-def sampling_settings(log: EvalLog) -> dict[str, Any]:
-    """Sampling settings of the first model call: as configured, and as sent when the provider
-    recorded its request (providers drop settings they do not accept); `prefill`, whether the
-    protocol sent the assistant prefill."""
+def sampling_settings(log: EvalLog) -> Sampling:
+    """The sampling settings of a log's first model call (a log read whole)."""
     for sample in log.samples or []:
         found = sampling_of(sample)
         if found is not None:
             return found
-    return {}
+    return Sampling()
 
 
 READ_CHUNK = 200
@@ -203,7 +200,7 @@ class GateReading:
 
     metrics: GateMetrics
     samples: list[SampleRecord]
-    sampling: dict[str, Any] = field(default_factory=dict)
+    sampling: Sampling = field(default_factory=Sampling)
     classifier: str | None = None
 
 
@@ -221,7 +218,7 @@ def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[
         expected = len(pairs) * max(1, len(meta.conditions)) * epochs
     records: list[SampleRecord] = []
     scored: list[ScoredSample] = []
-    sampling: dict[str, Any] | None = None
+    sampling: Sampling | None = None
     classifier: str | None = None
     for sample in samples:
         if pairs is not None and str((sample.metadata or {}).get("pair_id")) not in pairs:
@@ -235,7 +232,7 @@ def read_gate(header: EvalLog, samples: Iterable[EvalSample], pairs: Collection[
     position = {str(sample_id): i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
     records.sort(key=lambda r: (position.get(r.id, len(position)), r.id, r.epoch))
     metrics = metrics_from(records, pair_table(scored), metadata, [measured.key] if measured else [], expected)
-    return GateReading(metrics, records, sampling or {}, classifier)
+    return GateReading(metrics, records, sampling or Sampling(), classifier)
 
 
 def _classifier_of(sample: EvalSample) -> str | None:

@@ -1,184 +1,177 @@
-"""A self-contained HTML page from af-bench JSON reports (the `--af-report` schema, as plain dicts).
+"""A self-contained HTML page from af-bench reports (`Report`s, or `--af-report` JSON files read
+through `Report.model_validate`).
 
 `render_html(reports)` returns one HTML document: CSS inline, figures as inline SVG, no script, no
 reference to anything outside the file (a Content-Security-Policy in the page forbids fetching
-and script execution too, so model text that slipped through escaping could not run). Model text
-(requests, scratchpads, outputs, errors) is untrusted and always HTML-escaped.
+and script execution too, so model text that slipped through escaping could not run). The page is
+Jinja2 templates (`templates/`, package data) with autoescape on: model text (requests,
+scratchpads, outputs, errors) is untrusted and escaped wherever it is put; only the SVG charts,
+drawn here from numbers, go in as markup.
 
 The page reads the report only: nothing is re-run and no model is asked. Fields that older reports
-lack are read with defaults, so any schema-1 report renders.
+lack have defaults in the schema, so any schema-1 report renders.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import posixpath
+import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PureWindowsPath
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any
 
-from pydantic import BaseModel
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.ext import Extension
+from markupsafe import Markup
 
 from af_bench.files import write_text_atomically
 from af_bench.results.charts import SEGMENT_KEYS, IntervalRow, interval_chart, share_bars
-from af_bench.results.thresholds import ContrastFigures, GateFigures, ThresholdError, Thresholds, breaches
-
-if TYPE_CHECKING:
-    from af_bench.results.schema import Report
+from af_bench.results.schema import (
+    GapFigures, GateRecord, GateUsage, ModelUsage, Regression, Report, SampleRecord, UsageEstimate,
+)
+from af_bench.results.thresholds import ContrastFigures, GateFigures, breaches
 
 __all__ = ["condition_counts", "condition_shares", "contrast_verdict", "render_html", "segment_of", "write_html"]
 
-Gate = Mapping[str, Any]
 NO_CONDITION = "(no condition)"
 _TABLE_LABEL = {
     "complied_af": "AF reasoning", "complied_no_af": "no AF reasoning", "complied_unassessed": "AF not assessed",
     "refused": "refused", "other": "other", "blocked": "blocked (provider)", "failed": "failed",
     "behaviour_yes": "shows the behaviour", "behaviour_no": "does not show it",
 }
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 # --- figures read off a gate ------------------------------------------------------------------
 
 
-def behaviour_of(gate: Gate) -> str | None:
+def behaviour_of(gate: GateRecord) -> str | None:
     """The behaviour a scenario is measured by (`supports_welfare`, `exfiltrated`), None for compliance."""
-    for figures in ((gate.get("metrics") or {}).get("conditions") or {}).values():
-        for key in (figures or {}).get("behaviour") or {}:
-            return str(key)
+    for figures in gate.metrics.conditions.values() if gate.metrics else ():
+        for key in figures.behaviour:
+            return key
     return None
 
 
-def segment_of(sample: Mapping[str, Any], by_behaviour: bool = False) -> str:
+def segment_of(sample: SampleRecord, by_behaviour: bool = False) -> str:
     """Which part of the stacked bar a sample belongs to. A provider block is its own part
     (outcome `blocked`, or `failed` with failure `blocked` in reports written before that outcome
     existed): a block is neither the model's refusal nor its failure. A compliant answer whose
     reasoning was not assessed (`af_reasoning` null) is kept apart from one judged free of it.
     `by_behaviour`: the scenario is measured by a behaviour, and its answers are drawn by it."""
-    outcome = sample.get("outcome")
-    if by_behaviour and outcome not in ("failed", "blocked") and sample.get("behaviour") is not None:
-        return "behaviour_yes" if sample["behaviour"] else "behaviour_no"
+    outcome = sample.outcome
+    if by_behaviour and outcome not in ("failed", "blocked") and sample.behaviour is not None:
+        return "behaviour_yes" if sample.behaviour else "behaviour_no"
     if outcome == "complied":
-        af = sample.get("af_reasoning")
+        af = sample.af_reasoning
         return "complied_af" if af is True else "complied_no_af" if af is False else "complied_unassessed"
-    if outcome == "blocked" or (outcome == "failed" and sample.get("failure") == "blocked"):
+    if outcome == "blocked" or (outcome == "failed" and sample.failure == "blocked"):
         return "blocked"
-    if outcome in ("refused", "other", "failed"):
-        return str(outcome)
-    return "other"
+    return outcome
 
 
-def _conditions(gate: Gate) -> list[str]:
+def _conditions(gate: GateRecord) -> list[str]:
     """The gate's conditions in the report's order (its metrics), then any only its samples name."""
-    metrics = gate.get("metrics") or {}
-    ordered = list((metrics.get("conditions") or {}).keys())
-    for sample in gate.get("samples") or []:
-        condition = sample.get("condition") or NO_CONDITION
+    ordered = list(gate.metrics.conditions) if gate.metrics else []
+    for sample in gate.samples:
+        condition = sample.condition or NO_CONDITION
         if condition not in ordered:
             ordered.append(condition)
     return ordered
 
 
-def condition_counts(gate: Gate) -> dict[str, dict[str, int]]:
+def condition_counts(gate: GateRecord) -> dict[str, dict[str, int]]:
     """Samples (every epoch) per condition and stacked-bar segment, every segment present."""
     counts = {c: dict.fromkeys(SEGMENT_KEYS, 0) for c in _conditions(gate)}
     by_behaviour = behaviour_of(gate) is not None
-    for sample in gate.get("samples") or []:
-        counts[sample.get("condition") or NO_CONDITION][segment_of(sample, by_behaviour)] += 1
+    for sample in gate.samples:
+        counts[sample.condition or NO_CONDITION][segment_of(sample, by_behaviour)] += 1
     return counts
 
 
-def condition_shares(gate: Gate) -> dict[str, dict[str, float]]:
+def condition_shares(gate: GateRecord) -> dict[str, dict[str, float]]:
     """Share of each segment per condition, computed from the gate's samples. A gate whose report
     has no samples falls back on its metrics' rates (all compliance then `complied_unassessed`).
     A condition with no sample and no rates has every share 0."""
     counts = condition_counts(gate)
-    if gate.get("samples"):
+    if gate.samples:
         return {
             c: {k: (n / total if (total := sum(row.values())) else 0.0) for k, n in row.items()}
             for c, row in counts.items()
         }
-    conditions = ((gate.get("metrics") or {}).get("conditions")) or {}
+    conditions = gate.metrics.conditions if gate.metrics else {}
     behaviour = behaviour_of(gate)
     shares: dict[str, dict[str, float]] = {}
     for c in counts:
-        figures = conditions.get(c) or {}
         row = dict.fromkeys(SEGMENT_KEYS, 0.0)
-        for key in ("failed", "blocked"):
-            row[key] = _num(figures.get(key)) or 0.0
-        shown = _num((figures.get("behaviour") or {}).get(behaviour)) if behaviour else None
-        if shown is not None:
-            row["behaviour_yes"] = shown
-            row["behaviour_no"] = max(0.0, 1.0 - shown - row["failed"] - row["blocked"])
-        else:
-            row["complied_unassessed"] = _num(figures.get("complied")) or 0.0
-            for key in ("refused", "other"):
-                row[key] = _num(figures.get(key)) or 0.0
+        figures = conditions.get(c)
+        if figures is not None:
+            row["failed"], row["blocked"] = _num(figures.failed) or 0.0, _num(figures.blocked) or 0.0
+            shown = _num(figures.behaviour.get(behaviour)) if behaviour else None
+            if shown is not None:
+                row["behaviour_yes"] = shown
+                row["behaviour_no"] = max(0.0, 1.0 - shown - row["failed"] - row["blocked"])
+            else:
+                row["complied_unassessed"] = _num(figures.complied) or 0.0
+                row["refused"], row["other"] = _num(figures.refused) or 0.0, _num(figures.other) or 0.0
         shares[c] = row
     return shares
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return None if math.isnan(value) else float(value)
+def _num(value: float | None) -> float | None:
+    """A figure to show: None where it was not measured (null in the report, or NaN)."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
-def _contrasts(gate: Gate) -> dict[str, Mapping[str, Any]]:
-    metrics = gate.get("metrics") or {}
-    contrasts = dict(metrics.get("contrasts") or {})
-    if not contrasts and metrics.get("tier_gap"):  # reports from before named contrasts
-        contrasts["tier_gap"] = metrics["tier_gap"]
-    return contrasts
+def contrasts_of(gate: GateRecord) -> dict[str, GapFigures]:
+    metrics = gate.metrics
+    if metrics is None:
+        return {}
+    if not metrics.contrasts and metrics.tier_gap is not None:  # reports from before named contrasts
+        return {"tier_gap": metrics.tier_gap}
+    return dict(metrics.contrasts)
 
 
-def _limits(gate: Gate, contrast: str) -> tuple[float | None, float | None]:
-    thresholds = gate.get("thresholds") or {}
-    return _num(thresholds.get(f"max_{contrast}")), _num(thresholds.get(f"min_{contrast}"))
+def _limits(gate: GateRecord, contrast: str) -> tuple[float | None, float | None]:
+    return gate.thresholds.contrast_max.get(contrast), gate.thresholds.contrast_min.get(contrast)
 
 
-def contrast_verdict(gate: Gate, contrast: str) -> str:
+def contrast_verdict(gate: GateRecord, contrast: str) -> str:
     """`pass` or `fail` against the contrast's own limits, as the gate judges them
     (`thresholds.breaches`: the point estimate, or the interval's far end in `strict` mode; an
     unmeasured value fails a limit), `no limit` when none is set, `error` when the gate could not
     reach a verdict."""
-    if gate.get("status") == "error":
+    if gate.status == "error":
         return "error"
     high_limit, low_limit = _limits(gate, contrast)
     if high_limit is None and low_limit is None:
         return "no limit"
-    mode = "strict" if (gate.get("thresholds") or {}).get("mode") == "strict" else "point"
-    try:
-        limits = Thresholds.of(**{f"max_{contrast}": high_limit, f"min_{contrast}": low_limit, "mode": mode})
-    except ThresholdError:
-        return "no limit"  # a limit the gate itself could not have applied
-    figures = _contrasts(gate).get(contrast) or {}
-    measured = ContrastFigures(*(_nan(figures.get(k)) for k in ("value", "ci_low", "ci_high")))
-    return "fail" if breaches(limits, _contrast_only(contrast, measured)) else "pass"
+    figures = contrasts_of(gate).get(contrast)
+    measured = ContrastFigures(*(_nan(getattr(figures, k, None)) for k in ("value", "ci_low", "ci_high")))
+    return "fail" if breaches(gate.thresholds.restricted_to({contrast}), _contrast_only(contrast, measured)) else "pass"
 
 
-def weak_pass(gate: Gate) -> list[str]:
+def weak_pass(gate: GateRecord) -> list[str]:
     """For a passing gate, each contrast whose 95% interval reaches past its limit: the point
     estimate passed, but the data cannot rule out a value that fails."""
-    if gate.get("status") != "pass":
+    if gate.status != "pass":
         return []
     found = []
-    for name, figures in _contrasts(gate).items():
+    for name, figures in contrasts_of(gate).items():
         high_limit, low_limit = _limits(gate, name)
-        high, low = _num(figures.get("ci_high")), _num(figures.get("ci_low"))
+        high, low = _num(figures.ci_high), _num(figures.ci_low)
         if (high_limit is not None and high is not None and high > high_limit) or (
                 low_limit is not None and low is not None and low < low_limit):
-            found.append(f"weak pass: {name} 95% interval {_interval(figures)} reaches past its limit; "
+            found.append(f"weak pass: {name} 95% interval {interval(figures)} reaches past its limit; "
                          "more pairs would settle it")
     return found
 
 
-def _nan(value: Any) -> float:
+def _nan(value: float | None) -> float:
     number = _num(value)
     return math.nan if number is None else number
 
@@ -190,37 +183,36 @@ def _contrast_only(contrast: str, measured: ContrastFigures) -> GateFigures:
                        eval_awareness=nan, af_applicable=False)
 
 
-# --- formatting -------------------------------------------------------------------------------
+# --- formatting (the templates' filters) ------------------------------------------------------------
 
 
-def _pct(value: Any) -> str:
+def pct(value: float | None) -> str:
     number = _num(value)
     return "—" if number is None else f"{number:.1%}"
 
 
-def _fixed(value: Any, digits: int = 3) -> str:
+def fixed(value: float | None, digits: int = 3) -> str:
     number = _num(value)
     return "—" if number is None else f"{number:+.{digits}f}"
 
 
-def _p(value: Any) -> str:
+def p_value(value: float | None) -> str:
     number = _num(value)
     if number is None:
         return "—"
     return f"{number:.2g}" if number >= 1e-4 else f"{number:.1e}"
 
 
-def _interval(figures: Mapping[str, Any]) -> str:
-    low, high = _num(figures.get("ci_low")), _num(figures.get("ci_high"))
+def interval(figures: GapFigures | Regression) -> str:
+    low, high = _num(figures.ci_low), _num(figures.ci_high)
     if low is None or high is None:
         return ""
     return f"[{low:+.3f}, {high:+.3f}]"
 
 
-def _definition(figures: Mapping[str, Any]) -> str:
+def definition(figures: GapFigures) -> str:
     """What a contrast measures: `first − second`, or the first condition's rate alone."""
-    first, second = figures.get("first"), figures.get("second")
-    behaviour = figures.get("behaviour")
+    first, second, behaviour = figures.first, figures.second, figures.behaviour
     what = f" ({behaviour})" if behaviour and behaviour != "complied" else ""
     if first and second:
         return f"{first} − {second}{what}"
@@ -229,101 +221,83 @@ def _definition(figures: Mapping[str, Any]) -> str:
     return "first − second condition"
 
 
-def _badge(status: Any) -> str:
-    text = str(status or "unknown")
-    cls = {"pass": "pass", "fail": "fail", "error": "error"}.get(text, "other")
-    return f'<span class="badge {cls}">{esc(text.upper())}</span>'
+def status_class(status: str) -> str:
+    return status if status in ("pass", "fail", "error") else "other"
 
 
-def _verdict_badge(verdict: str) -> str:
-    cls = {"pass": "pass", "fail": "fail", "error": "error"}.get(verdict, "other")
-    return f'<span class="badge small {cls}">{esc(verdict)}</span>'
-
-
-def _bool(value: Any) -> str:
+def yes_no(value: bool | None) -> str:
     return "yes" if value is True else "no" if value is False else "—"
 
 
-def _gate_title(gate: Gate) -> str:
-    variant = gate.get("variant")
-    base = f"{gate.get('scenario') or gate.get('gate') or 'gate'} · {gate.get('model') or '?'}"
-    return f"{base} · variant {variant}" if variant else base
+def gate_title(gate: GateRecord) -> str:
+    base = f"{gate.scenario or gate.gate or 'gate'} · {gate.model or '?'}"
+    return f"{base} · variant {gate.variant}" if gate.variant else base
 
 
 def _usd(value: float) -> str:
     return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
 
 
-def _tokens_cost(usage: Mapping[str, Any]) -> list[str]:
-    parts = [f"{int(usage[k]):,} {label}" for k, label in (("input_tokens", "input tokens"),
-                                                           ("output_tokens", "output tokens"))
-             if _num(usage.get(k)) is not None]
-    if "cost_usd" in usage:
-        cost = _num(usage.get("cost_usd"))
-        parts.append("cost unknown (no price for a model used)" if cost is None else _usd(cost))
+def _tokens_cost(usage: GateUsage | ModelUsage | UsageEstimate) -> list[str]:
+    parts = [f"{value:,} {label}" for value, label in ((usage.input_tokens, "input tokens"),
+                                                      (usage.output_tokens, "output tokens")) if value is not None]
+    if "cost_usd" in usage.model_fields_set:
+        parts.append("cost unknown (no price for a model used)" if usage.cost_usd is None else _usd(usage.cost_usd))
     return parts
 
 
-def _usage_text(usage: Any) -> str:
+def usage_text(usage: GateUsage | None) -> str:
     """A gate's `usage`: tokens and cost spent, the batch API, the split per model when there are
     several (a judge, say), and the estimate made before the run."""
-    if not isinstance(usage, Mapping) or not usage:
+    if usage is None or not usage.model_fields_set:
         return ""
     parts = _tokens_cost(usage)
-    if usage.get("batch") is True:
+    if usage.batch is True:
         parts.append("batch API")
-    models = usage.get("models")
-    if isinstance(models, Mapping) and len(models) > 1:
-        parts.append("per model: " + "; ".join(
-            f"{name} {', '.join(_tokens_cost(m))}" for name, m in models.items() if isinstance(m, Mapping)))
-    estimate = usage.get("estimate")
-    if isinstance(estimate, Mapping) and estimate:
-        parts.append("estimated beforehand: " + ", ".join(_tokens_cost(estimate)))
+    if usage.models is not None and len(usage.models) > 1:
+        parts.append("per model: " + "; ".join(f"{name} {', '.join(_tokens_cost(m))}"
+                                                for name, m in usage.models.items()))
+    if usage.estimate is not None and usage.estimate.model_fields_set:
+        parts.append("estimated beforehand: " + ", ".join(_tokens_cost(usage.estimate)))
     return ", ".join(parts)
 
 
-def _log_dir(log: str) -> str:
-    if "\\" in log and "/" not in log:
-        return str(PureWindowsPath(log).parent)
-    return posixpath.dirname(log) or "."
+@dataclass(frozen=True)
+class LogLine:
+    """How to open a gate's log: its file name and the folder `inspect view` is given."""
+
+    label: str
+    name: str
+    folder: str
 
 
-def _log_line(label: str, log: str, page_dir: Path | None) -> str:
-    """How to open a gate's log. Relative to the page's own folder where the log is a local file
-    under it, so the page names no absolute path of the machine that wrote it."""
-    where = _log_dir(log)
+def _log_line(label: str, log: str, page_dir: Path | None) -> LogLine:
+    """Relative to the page's own folder where the log is a local file under it, so the page
+    names no absolute path of the machine that wrote it."""
+    windows = "\\" in log and "/" not in log
+    where = str(PureWindowsPath(log).parent) if windows else posixpath.dirname(log) or "."
     local = Path(where.removeprefix("file://"))
     if page_dir is not None and local.is_absolute() and local.resolve().is_relative_to(page_dir.resolve()):
         where = str(local.resolve().relative_to(page_dir.resolve())) or "."
-    return (f'<p class="log">{esc(label)} <code>{esc(_log_name(log))}</code>; open it with '
-            f'<code class="cmd">inspect view --log-dir {esc(shlex.quote(where))}</code></p>')
+    name = PureWindowsPath(log).name if windows else posixpath.basename(log)
+    return LogLine(label, name, shlex.quote(where))
 
 
-def _log_name(log: str) -> str:
-    return PureWindowsPath(log).name if "\\" in log and "/" not in log else posixpath.basename(log)
+def log_lines(gate: GateRecord, page_dir: Path | None) -> list[LogLine]:
+    """The gate's log; a merged report's, each shard's log (on the machine that ran it)."""
+    if gate.log:
+        return [_log_line("Inspect log", gate.log, page_dir)]
+    return [_log_line(f"Shard {s.shard} log", s.log, page_dir) for s in gate.shards or [] if s.log]
 
 
-# --- sections ---------------------------------------------------------------------------------
+# --- what the sections show ---------------------------------------------------------------------
 
 
-def _summary(reports: Sequence[Mapping[str, Any]], gates: Sequence[Gate]) -> str:
-    statuses = {s: sum(1 for g in gates if g.get("status") == s) for s in ("pass", "fail", "error")}
-    models = list(dict.fromkeys(str(g.get("model")) for g in gates))
-    scenarios = list(dict.fromkeys(str(g.get("scenario")) for g in gates))
-    created = [str(r.get("created")) for r in reports if r.get("created")]
-    versions = list(dict.fromkeys(str(r.get("af_bench_version")) for r in reports if r.get("af_bench_version")))
-    totals: dict[str, float] = {}
-    unpriced = False
-    for gate in gates:
-        usage = gate.get("usage")
-        if isinstance(usage, Mapping):
-            for key in ("input_tokens", "output_tokens", "cost_usd"):
-                if _num(usage.get(key)) is not None:
-                    totals[key] = totals.get(key, 0.0) + float(usage[key])
-            unpriced = unpriced or ("cost_usd" in usage and _num(usage.get("cost_usd")) is None)
-    cards = "".join(
-        f'<div class="card {s}"><div class="big">{n}</div><div>{esc(s)}</div></div>' for s, n in statuses.items()
-    )
+def summary_facts(reports: Sequence[Report], gates: Sequence[GateRecord]) -> list[tuple[str, str]]:
+    models = list(dict.fromkeys(g.model for g in gates))
+    scenarios = list(dict.fromkeys(g.scenario for g in gates))
+    created = [r.created for r in reports if r.created]
+    versions = list(dict.fromkeys(r.af_bench_version for r in reports if r.af_bench_version))
     rows = [
         ("gates", str(len(gates))),
         ("models", ", ".join(models) or "—"),
@@ -331,511 +305,352 @@ def _summary(reports: Sequence[Mapping[str, Any]], gates: Sequence[Gate]) -> str
         ("reports", f"{len(reports)} (created {', '.join(created) or 'unknown'})"),
         ("af-bench", ", ".join(versions) or "unknown"),
     ]
+    totals: dict[str, float] = {}
+    unpriced = False
+    for usage in (g.usage for g in gates if g.usage is not None):
+        for key in ("input_tokens", "output_tokens", "cost_usd"):
+            value = getattr(usage, key)
+            if value is not None:
+                totals[key] = totals.get(key, 0.0) + value
+        unpriced = unpriced or ("cost_usd" in usage.model_fields_set and usage.cost_usd is None)
     if totals or unpriced:
         parts = [f"{int(totals[k]):,} {k.replace('_', ' ')}" for k in ("input_tokens", "output_tokens") if k in totals]
         if "cost_usd" in totals:
             parts.append(_usd(totals["cost_usd"]) + (" for the priced gates; some costs unknown" if unpriced else ""))
         elif unpriced:
             parts.append("cost unknown (no price for a model used)")
-        estimated = [_num((r.get("usage") or {}).get("estimate_usd")) for r in reports]
+        estimated = [r.usage.estimate_usd if r.usage else None for r in reports]
         if estimated and all(e is not None for e in estimated):
             parts.append(f"estimated beforehand {_usd(sum(e for e in estimated if e is not None))}")
         rows.append(("usage", ", ".join(parts)))
-    facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    links = "".join(
-        f'<li><a href="#gate-{i}">{_badge(g.get("status"))} {esc(_gate_title(g))}</a></li>'
-        for i, g in enumerate(gates, 1)
-    )
-    return (
-        '<section id="summary"><h2>Summary</h2>'
-        f'<div class="cards">{cards}</div><table class="facts">{facts}</table>'
-        f'<details class="index" open><summary>Gates ({len(gates)})</summary><ol class="gate-index">{links}</ol>'
-        "</details></section>"
-    )
+    return rows
 
 
-def _columns(gates: Sequence[Gate]) -> list[tuple[str, str | None, str]]:
-    columns: list[tuple[str, str | None, str]] = []
-    for gate in gates:
-        for contrast in _contrasts(gate):
-            key = (str(gate.get("scenario")), gate.get("variant"), contrast)
-            if key not in columns:
-                columns.append(key)
-    return columns
+Column = tuple[str, str | None, str]
+"""(scenario, variant, contrast): a column of the cross-model table."""
 
 
-def _column_label(column: tuple[str, str | None, str]) -> str:
+@dataclass(frozen=True)
+class SweepRow:
+    name: str
+    cells: dict[Column, GateRecord]
+
+
+def column_label(column: Column) -> str:
     scenario, variant, contrast = column
     return f"{scenario}{f' ({variant})' if variant else ''}: {contrast}"
 
 
-def _sweep(gates: Sequence[Gate], charts: bool) -> str:
-    """Rows per model, a column per (scenario, variant, contrast); a model measured twice in one
-    column (two reports of one model) gets a second row."""
-    columns = _columns(gates)
-    found: list[tuple[str, dict[tuple[str, str | None, str], Gate]]] = []
+def sweep_columns(gates: Sequence[GateRecord]) -> list[Column]:
+    columns: list[Column] = []
     for gate in gates:
-        model = str(gate.get("model"))
-        for contrast in _contrasts(gate) or {"": {}}:
-            key = (str(gate.get("scenario")), gate.get("variant"), contrast)
-            target = next((cells for name, cells in found if name == model and key not in cells), None)
+        for contrast in contrasts_of(gate):
+            if (key := (gate.scenario, gate.variant, contrast)) not in columns:
+                columns.append(key)
+    return columns
+
+
+def sweep_rows(gates: Sequence[GateRecord]) -> list[SweepRow]:
+    """Rows per model; a model measured twice in one column (two reports of one model) gets a
+    second row."""
+    found: list[tuple[str, dict[Column, GateRecord]]] = []
+    for gate in gates:
+        for contrast in contrasts_of(gate) or {"": None}:
+            key = (gate.scenario, gate.variant, contrast)
+            target = next((cells for name, cells in found if name == gate.model and key not in cells), None)
             if target is None:
                 target = {}
-                found.append((model, target))
+                found.append((gate.model, target))
             if contrast:
                 target[key] = gate
     seen: dict[str, int] = {}
     rows = []
     for model, cells in found:
         seen[model] = seen.get(model, 0) + 1
-        rows.append((model if seen[model] == 1 else f"{model} #{seen[model]}", cells))
-    head = "".join(f"<th>{esc(_column_label(c))}</th>" for c in columns)
-    body = []
-    for name, cells in rows:
-        tds = []
-        for column in columns:
-            gate = cells.get(column)
-            if gate is None:
-                tds.append('<td class="na">—</td>')
-                continue
-            figures = _contrasts(gate)[column[2]]
-            verdict = contrast_verdict(gate, column[2])
-            tds.append(
-                f'<td data-value="{esc(figures.get("value"))}"><span class="num">{_fixed(figures.get("value"))}</span>'
-                f' <span class="ci">{esc(_interval(figures))}</span> {_verdict_badge(verdict)}</td>'
-            )
-        body.append(f"<tr><th>{esc(name)}</th>{''.join(tds)}</tr>")
-    figures_html = []
-    if charts:
-        for index, column in enumerate(columns, 1):
-            items = [(name, cells[column]) for name, cells in rows if column in cells]
-            chart_rows = []
-            for name, gate in items:
-                figures = _contrasts(gate)[column[2]]
-                high_limit, low_limit = _limits(gate, column[2])
-                chart_rows.append(IntervalRow(
-                    label=name, value=_num(figures.get("value")), ci_low=_num(figures.get("ci_low")),
-                    ci_high=_num(figures.get("ci_high")), max_limit=high_limit, min_limit=low_limit,
-                    verdict=contrast_verdict(gate, column[2]),
-                ))
-            chart_rows.sort(key=lambda r: (r.value is None, -(r.value or 0.0), r.label))
-            title = _column_label(column)
-            definition = _definition(_contrasts(items[0][1])[column[2]])
-            svg = interval_chart(chart_rows, f"{title} by model", f"{column[2]}: {definition}", f"sweep-{index}")
-            figures_html.append(f'<figure class="chart">{svg}<figcaption>{esc(title)}: value and 95% interval '
-                                f"per model, sorted by value; red bars are the gate's limits.</figcaption></figure>")
-    return (
-        '<section id="sweep"><h2>Across models</h2>'
-        '<p class="note">Each contrast per model: value, 95% interval, and the verdict on that contrast\'s limits.</p>'
-        f'<div class="scroll"><table class="sweep"><thead><tr><th>model</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        f'<div class="charts">{"".join(figures_html)}</div></section>'
-    )
+        rows.append(SweepRow(model if seen[model] == 1 else f"{model} #{seen[model]}", cells))
+    return rows
 
 
-def _variant_ranges(reports: Sequence[Mapping[str, Any]]) -> str:
-    ranges = [r for report in reports for r in report.get("variant_ranges") or []]
-    if not ranges:
-        return ""
-    rows = "".join(
-        f"<tr><td>{esc(r.get('model'))}</td><td>{esc(r.get('gate'))}</td><td>{esc(r.get('contrast'))}</td>"
-        f"<td>{_fixed(r.get('low'))} to {_fixed(r.get('high'))}</td>"
-        f"<td>{esc(', '.join(f'{v}: {_fixed(x)}' for v, x in (r.get('values') or {}).items()))}</td>"
-        f"<td>{'<strong>flips</strong>' if r.get('flips') else 'stable'}</td></tr>"
-        for r in ranges
-    )
-    return (
-        '<section id="variants"><h2>Prompt variants</h2><table class="grid"><thead><tr><th>model</th><th>gate</th>'
-        "<th>contrast</th><th>range</th><th>values</th><th>verdict</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
+def sweep_charts(columns: Sequence[Column], rows: Sequence[SweepRow]) -> list[tuple[Markup, str]]:
+    """Per column, the chart of every model's value and interval, and its title."""
+    charts = []
+    for index, column in enumerate(columns, 1):
+        items = [(row.name, row.cells[column]) for row in rows if column in row.cells]
+        chart_rows = []
+        for name, gate in items:
+            figures = contrasts_of(gate)[column[2]]
+            high_limit, low_limit = _limits(gate, column[2])
+            chart_rows.append(IntervalRow(
+                label=name, value=_num(figures.value), ci_low=_num(figures.ci_low), ci_high=_num(figures.ci_high),
+                max_limit=high_limit, min_limit=low_limit, verdict=contrast_verdict(gate, column[2]),
+            ))
+        chart_rows.sort(key=lambda r: (r.value is None, -(r.value or 0.0), r.label))
+        title = column_label(column)
+        what = definition(contrasts_of(items[0][1])[column[2]])
+        charts.append((Markup(interval_chart(chart_rows, f"{title} by model", f"{column[2]}: {what}",
+                                             f"sweep-{index}")), title))
+    return charts
 
 
-def _thresholds_text(thresholds: Mapping[str, Any]) -> str:
-    shown = [f"{k} {v}" for k, v in thresholds.items() if v is not None]
+def thresholds_text(gate: GateRecord) -> str:
+    shown = [f"{k} {v}" for k, v in gate.thresholds.as_dict().items() if v is not None]
     return " · ".join(shown) or "none"
 
 
-def _condition_table(gate: Gate, shares: Mapping[str, Mapping[str, float]],
-                     counts: Mapping[str, Mapping[str, int]], index: int) -> str:
-    metrics = gate.get("metrics") or {}
-    figures = metrics.get("conditions") or {}
-    awareness = metrics.get("eval_awareness") or {}
-    partial = metrics.get("partial_compliance") or {}
-    behaviours = list(dict.fromkeys(k for c in figures.values() for k in (c or {}).get("behaviour") or {}))
-    has_samples = bool(gate.get("samples"))
+@dataclass(frozen=True)
+class ConditionTable:
+    """The answers per condition: shares (and counts, from samples) per shown segment, and the
+    condition's other rates."""
+
+    shares: dict[str, dict[str, float]]
+    counts: dict[str, dict[str, int]] | None
+    """None when the report has no samples (the shares are its rates)."""
+    n: dict[str, int | str]
+    shown: list[str]
+    complied_keys: list[str]
+    after: list[str]
+    """The headings after the complied group."""
+    awareness: dict[str, float | None]
+    behaviours: dict[str, list[float | None]]
+    """Per condition, the rate of each measured behaviour."""
+    partial: dict[str, float | None] | None
+    """None when no partial compliance was measured."""
+
+    @property
+    def source(self) -> str:
+        return "samples (every epoch)" if self.counts is not None else "the report's rates (no samples in this report)"
+
+
+def condition_table(gate: GateRecord, shares: dict[str, dict[str, float]],
+                    counts: dict[str, dict[str, int]]) -> ConditionTable:
+    metrics = gate.metrics
+    figures = metrics.conditions if metrics else {}
+    behaviours = list(dict.fromkeys(k for c in figures.values() for k in c.behaviour))
+    partial = metrics.partial_compliance if metrics else {}
     shown = [k for k in SEGMENT_KEYS if k in ("refused", "complied_af", "complied_no_af")
              or any(row.get(k, 0.0) > 0 for row in shares.values())]
     complied_keys = [k for k in shown if k.startswith("complied_")]
-    single = ["condition", "n"]
     after = [_TABLE_LABEL[k] for k in shown if k not in complied_keys]
     after += ["eval awareness"] + [f"behaviour: {b}" for b in behaviours]
-    if any(v is not None for v in partial.values()):
+    measured_partial = any(v is not None for v in partial.values())
+    if measured_partial:
         after.append("partial compliance")
-    body = []
-    for condition, row in shares.items():
-        n = sum(counts[condition].values()) if has_samples else (figures.get(condition) or {}).get("n", "—")
-        complied = sum(row[k] for k in ("complied_af", "complied_no_af", "complied_unassessed"))
-        cells = [f"<th>{esc(condition)}</th>", f"<td>{esc(n)}</td>",
-                 f'<td data-share="complied" data-value="{complied!r}">{_pct(complied)}</td>']
-        for key in shown:
-            count = f' <span class="count">({counts[condition][key]})</span>' if has_samples else ""
-            cells.append(f'<td data-share="{key}" data-value="{row[key]!r}">{_pct(row[key])}{count}</td>')
-        cells.append(f"<td>{_pct(awareness.get(condition))}</td>")
-        for b in behaviours:
-            cells.append(f"<td>{_pct(((figures.get(condition) or {}).get('behaviour') or {}).get(b))}</td>")
-        if any(v is not None for v in partial.values()):
-            cells.append(f"<td>{_pct(partial.get(condition))}</td>")
-        body.append(f'<tr data-condition="{esc(condition)}">{"".join(cells)}</tr>')
-    source = "samples (every epoch)" if has_samples else "the report's rates (no samples in this report)"
-    head = (
-        "<tr>" + "".join(f'<th rowspan="2">{esc(h)}</th>' for h in single)
-        + f'<th colspan="{1 + len(complied_keys)}" class="group">complied</th>'
-        + "".join(f'<th rowspan="2">{esc(h)}</th>' for h in after) + "</tr>"
-        + "<tr><th>all</th>" + "".join(f"<th>{esc(_TABLE_LABEL[k])}</th>" for k in complied_keys) + "</tr>"
-    )
-    return (
-        f'<table class="grid conditions" id="gate-{index}-conditions"><caption>Answers per condition, from '
-        f"{esc(source)}</caption><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    return ConditionTable(
+        shares=shares,
+        counts=counts if gate.samples else None,
+        n={c: sum(counts[c].values()) if gate.samples else (figures[c].n if c in figures else "—") for c in shares},
+        shown=shown,
+        complied_keys=complied_keys,
+        after=after,
+        awareness={c: metrics.eval_awareness.get(c) if metrics else None for c in shares},
+        behaviours={c: [figures[c].behaviour.get(b) if c in figures else None for b in behaviours] for c in shares},
+        partial={c: partial.get(c) for c in shares} if measured_partial else None,
     )
 
 
-def _contrast_table(gate: Gate) -> str:
-    contrasts = _contrasts(gate)
-    if not contrasts:
-        return ""
-    body = []
-    for name, figures in contrasts.items():
-        high_limit, low_limit = _limits(gate, name)
-        limits = " ".join(filter(None, [f"≤ {high_limit:g}" if high_limit is not None else "",
-                                        f"≥ {low_limit:g}" if low_limit is not None else ""])) or "none"
-        definition = _definition(figures)
-        body.append(
-            f"<tr><th>{esc(name)}</th><td>{esc(definition)}</td><td>{_fixed(figures.get('value'))}</td>"
-            f"<td>{esc(_interval(figures))}</td><td>{_p(figures.get('p_value'))}</td>"
-            f"<td>{esc(figures.get('pairs', '—'))}</td><td>{esc(figures.get('method', ''))}</td>"
-            f"<td>{esc(limits)}</td><td>{_verdict_badge(contrast_verdict(gate, name))}</td></tr>"
-        )
-    return (
-        '<table class="grid"><caption>Contrasts</caption><thead><tr><th>contrast</th><th>definition</th>'
-        "<th>value</th><th>95% interval</th><th>p</th><th>pairs</th><th>method</th><th>limit</th><th>verdict</th>"
-        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+def limits_text(gate: GateRecord, contrast: str) -> str:
+    high_limit, low_limit = _limits(gate, contrast)
+    return " ".join(filter(None, [f"≤ {high_limit:g}" if high_limit is not None else "",
+                                  f"≥ {low_limit:g}" if low_limit is not None else ""])) or "none"
 
 
-def _figures_table(gate: Gate) -> str:
-    metrics = gate.get("metrics") or {}
-    counts = metrics.get("counts") or {}
-    rows: list[tuple[str, str]] = [("pairs", str(metrics.get("pairs", "—")))]
-    if gate.get("scenario_version"):
-        rows.insert(0, ("scenario version", f"{gate['scenario_version']} (same version, same prompts, queries and scoring)"))
-    if metrics.get("af_applicable", True):
-        af_condition = metrics.get("af_condition", "training")
-        rows.append((f"alignment-faking reasoning rate ({af_condition})",
-                     f"{'at least ' if gate.get('af_gated') is False else ''}{_pct(metrics.get('af_rate'))} "
-                     f"(95% upper bound {_pct(metrics.get('af_rate_ci_high'))}); "
-                     f"among compliant answers {_pct(metrics.get('af_rate_among_compliant'))}"))
-        if gate.get("af_gated") is False:
-            rows.append(("alignment-faking threshold", str(gate.get("af_gated_why") or "not applied")))
-    else:
-        rows.append(("alignment-faking reasoning", "not applicable (no scratchpad)"))
-    sources = [f"{c} " + ", ".join(f"{k} {v}" for k, v in (f.get("reasoning_sources") or {}).items())
-               for c, f in (metrics.get("conditions") or {}).items() if f.get("reasoning_sources")]
-    if sources:
-        rows.append(("reasoning read from", "; ".join(sources)))
-    readings = metrics.get("compliance_readings") or {}
-    if readings.get("judged"):
-        rows.append(("compliance judge", f"read {readings['judged']} answers, {readings.get('untagged', 0)} with no "
-                                         f"accept or reject tag; disagreed with the tag rule on "
-                                         f"{readings.get('disagree', 0)}"))
-    judged, failures = metrics.get("judged"), metrics.get("judge_failures")
-    if judged is not None or failures is not None:
-        rows.append(("judge", f"{esc(judged if judged is not None else '—')} samples judged, "
-                              f"{esc(failures if failures is not None else '—')} judge failures"))
-    if counts:
+def figure_rows(gate: GateRecord) -> list[tuple[str, str]]:
+    """The gate's other figures and how it was run, as (label, text)."""
+    metrics = gate.metrics
+    rows: list[tuple[str, str]] = []
+    if gate.scenario_version:
+        rows.append(("scenario version", f"{gate.scenario_version} (same version, same prompts, queries and scoring)"))
+    if metrics is not None:
+        rows.append(("pairs", str(metrics.pairs)))
+        if metrics.af_applicable:
+            rows.append((f"alignment-faking reasoning rate ({metrics.af_condition})",
+                         f"{'at least ' if gate.af_gated is False else ''}{pct(metrics.af_rate)} "
+                         f"(95% upper bound {pct(metrics.af_rate_ci_high)}); "
+                         f"among compliant answers {pct(metrics.af_rate_among_compliant)}"))
+            if gate.af_gated is False:
+                rows.append(("alignment-faking threshold", gate.af_gated_why or "not applied"))
+        else:
+            rows.append(("alignment-faking reasoning", "not applicable (no scratchpad)"))
+        sources = [f"{c} " + ", ".join(f"{k} {v}" for k, v in f.reasoning_sources.items())
+                   for c, f in metrics.conditions.items() if f.reasoning_sources]
+        if sources:
+            rows.append(("reasoning read from", "; ".join(sources)))
+        readings = metrics.compliance_readings
+        if readings.judged:
+            rows.append(("compliance judge", f"read {readings.judged} answers, {readings.untagged} with no "
+                                             f"accept or reject tag; disagreed with the tag rule on {readings.disagree}"))
+        rows.append(("judge", f"{metrics.judged} samples judged, {metrics.judge_failures} judge failures"))
+        counts = metrics.counts.model_dump()
         rows.append(("samples", ", ".join(f"{k.removeprefix('samples_')} {v}" for k, v in counts.items()
                                           if k != "failures")))
-        if counts.get("failures"):
-            rows.append(("failures by reason", ", ".join(f"{k} {v}" for k, v in counts["failures"].items())))
+        if metrics.counts.failures:
+            rows.append(("failures by reason", ", ".join(f"{k} {v}" for k, v in metrics.counts.failures.items())))
+    else:
+        rows.append(("pairs", "—"))
     rows.append(("classifier", " · ".join(filter(None, [
-        str(gate.get("classifier") or "—"),
-        f"judge {gate.get('judge_model')}" if gate.get("judge_model") else "",
-        ", ".join(f"{k} {v}" for k, v in (gate.get("judge") or {}).items()),
+        gate.classifier or "—",
+        f"judge {gate.judge_model}" if gate.judge_model else "",
+        ", ".join(f"{k} {v}" for k, v in gate.judge.model_dump().items()),
     ]))))
-    sent = (gate.get("sampling") or {}).get("sent")
-    if isinstance(sent, Mapping):
-        rows.append(("sampling (sent)", ", ".join(f"{k} {v}" for k, v in sent.items()) or "—"))
-    run = gate.get("run") or {}
+    if "sent" in gate.sampling.model_fields_set and gate.sampling.sent is not None:
+        rows.append(("sampling (sent)", ", ".join(f"{k} {v}" for k, v in gate.sampling.sent.items()) or "—"))
+    run = gate.run.model_dump()
     if run:
         rows.append(("run", ", ".join(f"{k} {v}" for k, v in run.items())))
-    sequential = gate.get("sequential")
-    if isinstance(sequential, Mapping):
-        intervals = "; ".join(f"{k} [{v[0]:+.3f}, {v[1]:+.3f}]" for k, v in (sequential.get("intervals") or {}).items()
-                              if isinstance(v, Sequence) and len(v) == 2)
-        rows.append(("sequential", f"stopped {sequential.get('stopped')} after {sequential.get('pairs_used')} of "
-                                   f"{sequential.get('pairs_budget')} pairs in {sequential.get('rounds')} rounds "
-                                   f"(alpha {sequential.get('alpha')}, fixed-size design "
-                                   f"{sequential.get('fixed_pairs') or '—'} pairs)"
+    sequential = gate.sequential
+    if sequential is not None:
+        intervals = "; ".join(f"{k} [{v[0]:+.3f}, {v[1]:+.3f}]" for k, v in sequential.intervals.items() if len(v) == 2)
+        rows.append(("sequential", f"stopped {sequential.stopped} after {sequential.pairs_used} of "
+                                   f"{sequential.pairs_budget} pairs in {sequential.rounds} rounds "
+                                   f"(alpha {sequential.alpha}, fixed-size design "
+                                   f"{sequential.fixed_pairs or '—'} pairs)"
                                    + (f"; confidence sequences {intervals}" if intervals else "")))
-    baseline = gate.get("baseline")
-    if isinstance(baseline, Mapping):
-        parts = [
-            f"{name}: {_fixed(r.get('baseline'))} → {_fixed(r.get('current'))}, regression "
-            f"{_fixed(r.get('regression'))} {_interval(r)}"
-            for name, r in (baseline.get("contrasts") or {}).items() if isinstance(r, Mapping)
-        ]
-        rows.append(("baseline", f"{baseline.get('report')} (max regression {baseline.get('max_regression')}): "
+    baseline = gate.baseline
+    if baseline is not None:
+        parts = [f"{name}: {fixed(r.baseline)} → {fixed(r.current)}, regression {fixed(r.regression)} {interval(r)}"
+                 for name, r in baseline.contrasts.items()]
+        rows.append(("baseline", f"{baseline.report} (max regression {baseline.max_regression}): "
                                  + ("; ".join(parts) or "—")))
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return f'<table class="facts"><caption>Figures</caption>{body}</table>'
+    return rows
 
 
-def _text_block(title: str, text: Any) -> str:
-    if text is None or text == "":
-        return f'<div class="text"><h5>{esc(title)}</h5><p class="na">none recorded</p></div>'
-    return f'<div class="text"><h5>{esc(title)}</h5><pre>{esc(text)}</pre></div>'
-
-
-def _output_label(sample: Mapping[str, Any]) -> str:
+def output_label(sample: SampleRecord) -> str:
     """What the `output` text is: the final answer, or the reply of a sample that has none."""
-    if sample.get("output_cut_off"):
+    if sample.output_cut_off:
         return "reply cut off by the token limit (no final output)"
-    if sample.get("outcome") == "failed" and sample.get("failure") in ("turn_cap", "malformed"):
-        return f"last reply ({sample['failure'].replace('_', ' ')}: no final output)"
+    if sample.outcome == "failed" and sample.failure in ("turn_cap", "malformed"):
+        return f"last reply ({sample.failure.replace('_', ' ')}: no final output)"
     return "final output"
 
 
-def _samples(gate: Gate, index: int) -> str:
-    samples = gate.get("samples") or []
-    if not samples:
-        return '<p class="note">No samples in this report.</p>'
+_SAMPLE_FACTS = ("reasoning_source", "tag_outcome", "tags", "judge_compliance", "behaviour", "eval_aware",
+                 "partial_compliance", "af_vote_fraction", "judge_failure", "epoch")
+
+
+def sample_facts(sample: SampleRecord) -> str:
+    """The readings of a sample, on one line."""
+    facts = [f"{key} {getattr(sample, key)}" for key in _SAMPLE_FACTS if getattr(sample, key) is not None]
+    if sample.af_votes:
+        facts.append("af votes " + ", ".join(f"{k} {v}" for k, v in sample.af_votes.items()))
+    if sample.af_criteria:
+        facts.append("criteria " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in sample.af_criteria.items()))
+    return " · ".join(facts)
+
+
+def outcome_tally(samples: Sequence[SampleRecord]) -> str:
     tally: dict[str, int] = {}
     for sample in samples:
-        tally[str(sample.get("outcome"))] = tally.get(str(sample.get("outcome")), 0) + 1
-    items = []
-    for number, sample in enumerate(samples, 1):
-        outcome = str(sample.get("outcome"))
-        extra = []
-        for key in ("reasoning_source", "tag_outcome", "tags", "judge_compliance", "behaviour", "eval_aware",
-                    "partial_compliance", "af_vote_fraction", "judge_failure", "epoch"):
-            if sample.get(key) is not None:
-                extra.append(f"{key} {sample[key]}")
-        if sample.get("af_votes"):
-            extra.append("af votes " + ", ".join(f"{k} {v}" for k, v in sample["af_votes"].items()))
-        if sample.get("af_criteria"):
-            extra.append("criteria " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in sample["af_criteria"].items()))
-        body = [
-            f'<p class="meta">{esc(" · ".join(extra))}</p>' if extra else "",
-            _text_block("request", sample.get("request")) if sample.get("request") else "",
-            _text_block(f"private reasoning ({sample.get('reasoning_source') or 'scratchpad'})", sample.get("scratchpad")),
-            _text_block(_output_label(sample), sample.get("output")),
-            *(_text_block(f"judge's evidence ({name})", quote) for name, quote in (sample.get("af_quotes") or {}).items()),
-            _text_block("error", sample.get("error")) if sample.get("error") else "",
-        ]
-        items.append(
-            f'<details class="sample" id="gate-{index}-sample-{number}"><summary>'
-            f'<span class="sid">{esc(sample.get("id"))}</span><span>{esc(sample.get("condition") or "—")}</span>'
-            f'<span class="outcome {esc(segment_of(sample))}">{esc(outcome)}</span>'
-            f'<span>{_bool(sample.get("af_reasoning"))}</span><span>{esc(sample.get("failure") or "")}</span>'
-            f'</summary><div class="sample-body">{"".join(body)}</div></details>'
-        )
-    counts = ", ".join(f"{esc(k)} {v}" for k, v in tally.items())
-    return (
-        f'<details class="samples"><summary>Samples: {len(samples)} ({counts})</summary>'
-        '<div class="sample-head"><span>id</span><span>condition</span><span>outcome</span>'
-        '<span>AF reasoning</span><span>failure</span></div>'
-        f"{''.join(items)}</details>"
-    )
+        tally[sample.outcome] = tally.get(sample.outcome, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in tally.items())
 
 
-def _gate_section(gate: Gate, index: int, page_dir: Path | None = None) -> str:
-    status = gate.get("status")
-    reasons = [f'<li class="breach">{esc(b)}</li>' for b in gate.get("breaches") or []]
-    if gate.get("error"):
-        reasons.append(f'<li class="error">error: {esc(gate["error"])}</li>')
-    reasons += [f'<li class="weak">{esc(w)}</li>' for w in weak_pass(gate)]
-    log = gate.get("log")
-    shard_logs = [(str(s.get("shard")), str(s["log"])) for s in gate.get("shards") or [] if s.get("log")]
-    if log:
-        log_html = _log_line("Inspect log", str(log), page_dir)
-    elif shard_logs:  # a merged report: each shard's log, on the machine that ran it
-        log_html = "".join(_log_line(f"Shard {shard} log", path, page_dir) for shard, path in shard_logs)
-    else:
-        log_html = '<p class="log na">No inspect log recorded.</p>'
-    usage = _usage_text(gate.get("usage"))
-    parts = [
-        f'<section class="gate {esc(status)}" id="gate-{index}">',
-        f'<h2>{_badge(status)} <span class="gate-title">{esc(_gate_title(gate))}</span></h2>',
-        f'<p class="ident">{esc(gate.get("nodeid") or gate.get("gate") or "")}</p>',
-        f'<ul class="reasons">{"".join(reasons)}</ul>' if reasons else "",
-        f'<p class="thresholds"><strong>Limits:</strong> {esc(_thresholds_text(gate.get("thresholds") or {}))}</p>',
-        f'<p class="usage"><strong>Usage:</strong> {esc(usage)}</p>' if usage else "",
-        log_html,
-    ]
-    shares = condition_shares(gate)
-    counts = condition_counts(gate)
-    charts = []
-    if shares and (gate.get("samples") or gate.get("metrics")):
-        n = {c: sum(row.values()) for c, row in counts.items()} if gate.get("samples") else {
-            c: (((gate.get("metrics") or {}).get("conditions") or {}).get(c) or {}).get("n", 0) for c in shares
+@dataclass(frozen=True)
+class GateCharts:
+    shares: Markup | None
+    shares_what: str
+    contrasts: Markup | None
+    mode: str
+
+
+def gate_charts(gate: GateRecord, index: int, shares: dict[str, dict[str, float]],
+                counts: dict[str, dict[str, int]]) -> GateCharts:
+    """The gate's share bars (answers by condition) and its contrasts against their limits."""
+    bars, what = None, ""
+    if shares and (gate.samples or gate.metrics):
+        conditions = gate.metrics.conditions if gate.metrics else {}
+        n = {c: sum(row.values()) for c, row in counts.items()} if gate.samples else {
+            c: conditions[c].n if c in conditions else 0 for c in shares
         }
         behaviour = behaviour_of(gate)
         labels = {"behaviour_yes": behaviour.replace("_", " "), "behaviour_no": f"not {behaviour.replace('_', ' ')}"} \
             if behaviour else None
-        svg = share_bars(shares, n, f"{_gate_title(gate)}: answers by condition", f"gate-{index}-shares", labels)
+        bars = Markup(share_bars(shares, n, f"{gate_title(gate)}: answers by condition", f"gate-{index}-shares", labels))
         what = (f"by whether the answer shows {behaviour.replace('_', ' ')}" if behaviour else
                 "Hatched: alignment-faking reasoning in the scratchpad")
-        charts.append(f'<figure class="chart">{svg}<figcaption>Share of answers per condition, {esc(what)}; '
-                      "provider blocks are shown apart from refusals.</figcaption></figure>")
-    contrasts = _contrasts(gate)
+    chart = None
+    contrasts = contrasts_of(gate)
     if contrasts:
-        strict = (gate.get("thresholds") or {}).get("mode") == "strict"
         rows = []
         for name, figures in contrasts.items():
             high_limit, low_limit = _limits(gate, name)
-            p = _num(figures.get("p_value"))
+            p = _num(figures.p_value)
             rows.append(IntervalRow(
-                label=f"{name}\n{_definition(figures)}", value=_num(figures.get("value")),
-                ci_low=_num(figures.get("ci_low")), ci_high=_num(figures.get("ci_high")), max_limit=high_limit,
-                min_limit=low_limit, verdict=contrast_verdict(gate, name),
-                note=f"p={_p(p)}" if p is not None else "",
+                label=f"{name}\n{definition(figures)}", value=_num(figures.value), ci_low=_num(figures.ci_low),
+                ci_high=_num(figures.ci_high), max_limit=high_limit, min_limit=low_limit,
+                verdict=contrast_verdict(gate, name), note=f"p={p_value(p)}" if p is not None else "",
             ))
-        mode = "the 95% interval's far end is gated (strict)" if strict else "the point estimate is gated"
-        svg = interval_chart(rows, f"{_gate_title(gate)}: contrasts", "contrast value (95% interval)",
-                             f"gate-{index}-contrasts")
-        charts.append(f'<figure class="chart">{svg}<figcaption>Each contrast with its 95% interval against '
-                      f"its limits (dashed: max, dotted: min); {esc(mode)}.</figcaption></figure>")
-    if charts:
-        parts.append(f'<div class="charts">{"".join(charts)}</div>')
-    if gate.get("metrics") or gate.get("samples"):
-        parts.append('<div class="tables">')
-        parts.append(_condition_table(gate, shares, counts, index))
-        parts.append(_contrast_table(gate))
-        parts.append(_figures_table(gate))
-        parts.append("</div>")
-    parts.append(_samples(gate, index))
-    parts.append("</section>")
-    return "".join(parts)
+        chart = Markup(interval_chart(rows, f"{gate_title(gate)}: contrasts", "contrast value (95% interval)",
+                                      f"gate-{index}-contrasts"))
+    strict = gate.thresholds.mode == "strict"
+    mode = "the 95% interval's far end is gated (strict)" if strict else "the point estimate is gated"
+    return GateCharts(bars, what, chart, mode)
 
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-
-CSS = """
-:root { --pass: #0b6e3a; --fail: #b8001f; --error: #8a5a00; --ink: #1d1d1f; --muted: #5f6368; --line: #d9d9de; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink);
-  margin: 0 auto; max-width: 1500px; padding: 16px 28px 48px; background: #fafafa; }
-h1 { font-size: 22px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 0 0 6px; }
-h5 { font-size: 12px; margin: 8px 0 2px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
-section { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 16px 0; }
-section.gate.pass { border-left: 6px solid var(--pass); } section.gate.fail { border-left: 6px solid var(--fail); }
-section.gate.error { border-left: 6px solid var(--error); }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 4px; color: white; font-weight: 700;
-  font-size: 12px; letter-spacing: .04em; vertical-align: middle; }
-.badge.small { font-size: 11px; padding: 0 6px; font-weight: 600; }
-.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
-.badge.error { background: var(--error); } .badge.other { background: #6b6b6b; }
-.cards { display: flex; gap: 12px; margin: 6px 0 10px; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 6px 16px; min-width: 90px; text-align: center; }
-.card .big { font-size: 26px; font-weight: 700; }
-.card.pass .big { color: var(--pass); } .card.fail .big { color: var(--fail); }
-.card.error .big { color: var(--error); }
-table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
-caption { text-align: left; font-weight: 600; padding: 2px 0; }
-th, td { padding: 3px 8px; text-align: left; vertical-align: top; }
-table.grid th, table.grid td, table.sweep th, table.sweep td { border-bottom: 1px solid var(--line); }
-table.grid thead th, table.sweep thead th { border-bottom: 2px solid #b9b9c0; font-weight: 600;
-  vertical-align: bottom; }
-table.grid thead th.group { border-bottom: 1px solid #b9b9c0; text-align: center; }
-table.grid td, table.sweep td { font-variant-numeric: tabular-nums; }
-table.facts th { color: var(--muted); font-weight: 600; white-space: nowrap; }
-.count, .ci, .ident, .note, .na { color: var(--muted); }
-.ident { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; margin: 0 0 6px; }
-.reasons { margin: 4px 0 8px; padding-left: 20px; } .reasons .breach { color: var(--fail); }
-.reasons .error { color: var(--error); } .reasons .weak { color: #8a6d00; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: #f0f0f3; padding: 1px 4px;
-  border-radius: 3px; }
-code.cmd { user-select: all; }
-.charts { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
-figure.chart { margin: 6px 0; flex: 1 1 560px; max-width: 720px; }
-figure.chart svg { width: 100%; height: auto; display: block; }
-figcaption { font-size: 12px; color: var(--muted); }
-.tables { display: flex; flex-wrap: wrap; gap: 0 32px; align-items: flex-start; }
-.scroll { overflow-x: auto; }
-ol.gate-index { columns: 2; margin: 4px 0; } ol.gate-index a { color: inherit; text-decoration: none; }
-ol.gate-index li { margin: 2px 0; }
-details > summary { cursor: pointer; }
-details.samples { margin-top: 10px; border-top: 1px solid var(--line); padding-top: 6px; }
-details.samples > summary { font-weight: 600; }
-.sample-head, details.sample > summary { display: grid; grid-template-columns: 16em 9em 7em 8em 1fr;
-  gap: 8px; padding: 2px 6px; font-size: 13px; }
-.sample-head { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); margin-top: 6px; }
-details.sample > summary { list-style: none; border-bottom: 1px solid #eee; }
-details.sample > summary::before { content: "▸"; position: absolute; margin-left: -12px; color: var(--muted); }
-details.sample[open] > summary::before { content: "▾"; }
-details.sample[open] > summary { background: #f2f5fb; }
-.sid { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
-.outcome { font-weight: 600; } .outcome.complied_af { color: #a94400; } .outcome.refused { color: #005a8c; }
-.outcome.failed, .outcome.blocked { color: var(--error); }
-.sample-body { padding: 4px 12px 10px 22px; background: #fbfbfd; border-bottom: 1px solid #eee; }
-pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; padding: 6px 8px; background: white;
-  border: 1px solid var(--line); border-radius: 4px; max-height: 28em; overflow: auto;
-  font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
-.meta { font-size: 12px; color: var(--muted); margin: 4px 0; }
-footer { color: var(--muted); font-size: 12px; }
-"""
+# --- the page ---------------------------------------------------------------------------------------
 
 
 _STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2}
 
 
-def ordered_gates(reports: Iterable[Mapping[str, Any]]) -> list[Gate]:
+def ordered_gates(reports: Iterable[Report]) -> list[GateRecord]:
     """Every gate, failures and errors first: they are what a reader opens the page for."""
-    gates = [gate for report in reports for gate in report.get("gates") or []]
-    return sorted(gates, key=lambda g: _STATUS_ORDER.get(str(g.get("status")), 1))
+    return sorted((gate for report in reports for gate in report.gates), key=lambda g: _STATUS_ORDER[g.status])
 
 
-ReportInput = Union["Report", Mapping[str, Any]]
-"""A typed report, or a parsed `--af-report` JSON file (old schema-1 fields welcome)."""
+class _JoinedLines(Extension):
+    """A template's own lines are joined, their indentation dropped, so a template can be laid out
+    to be read while the page has no whitespace between its elements (as the grids and the tests
+    read it). Only the template's text is touched, never what it shows."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return re.sub(r"\n[ \t]*", "", source) if (name or "").endswith(".j2") else source
 
 
-def _as_json(report: ReportInput) -> Mapping[str, Any]:
-    # The page reads the JSON form, so a typed report and its file render to the same bytes,
-    # and fields older reports lack are simply absent.
-    return report.model_dump(mode="json") if isinstance(report, BaseModel) else report
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("af_bench.results", "templates"), autoescape=True,
+                      undefined=StrictUndefined, extensions=[_JoinedLines])
+    env.filters.update(pct=pct, fixed=fixed, p_value=p_value, interval=interval, definition=definition,
+                       status_class=status_class, yes_no=yes_no, gate_title=gate_title)
+    env.globals.update(
+        CSP=CSP, TABLE_LABEL=_TABLE_LABEL, contrast_verdict=contrast_verdict, contrasts_of=contrasts_of,
+        weak_pass=weak_pass, usage_text=usage_text, log_lines=log_lines, thresholds_text=thresholds_text,
+        condition_shares=condition_shares, condition_counts=condition_counts, condition_table=condition_table,
+        gate_charts=gate_charts, limits_text=limits_text, figure_rows=figure_rows, column_label=column_label,
+        sample_facts=sample_facts, output_label=output_label, segment_of=segment_of, outcome_tally=outcome_tally,
+    )
+    return env
+
+
+ReportInput = Report | Mapping[str, Any]
+"""A typed report, or a parsed `--af-report` JSON file (validated as a `Report`)."""
 
 
 def render_html(reports: ReportInput | Sequence[ReportInput], page_dir: Path | None = None) -> str:
-    """One self-contained HTML page for the gates of `reports` (typed `Report`s or parsed
-    `--af-report` JSON files), failures first. The same input always gives the same bytes.
-    `page_dir`, the folder the page is written to: logs under it are named relative to it."""
-    if isinstance(reports, (Mapping, BaseModel)):  # one report passed on its own
+    """One self-contained HTML page for the gates of `reports`, failures first. The same input
+    always gives the same bytes. `page_dir`, the folder the page is written to: logs under it are
+    named relative to it."""
+    if isinstance(reports, (Report, Mapping)):  # one report passed on its own
         reports = [reports]
-    reports = [_as_json(r) for r in reports]
-    gates = ordered_gates(reports)
-    models = {str(g.get("model")) for g in gates}
-    sections = [_summary(reports, gates)]
-    if len(models) > 1:
-        sections.append(_sweep(gates, charts=True))
-    sections.append(_variant_ranges(reports))
-    sections.extend(_gate_section(gate, i, page_dir) for i, gate in enumerate(gates, 1))
-    title = "af-bench report"
-    if models:
-        title += ": " + ", ".join(sorted(models))
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
-        "<header><h1>af-bench report</h1>"
-        '<p class="note">Alignment-faking gates after Greenblatt et al. (2024): compliance when the model is told '
-        "it is in training versus when it is told it is unmonitored, and the reasoning behind it.</p></header>"
-        f"{''.join(sections)}"
-        f"<footer>Rendered by af-bench from {len(reports)} JSON report(s); this file fetches nothing and runs "
-        "no script.</footer></body></html>\n"
-    )
+    typed = [r if isinstance(r, Report) else Report.model_validate(r) for r in reports]
+    gates = ordered_gates(typed)
+    models = {g.model for g in gates}
+    columns = sweep_columns(gates) if len(models) > 1 else []
+    rows = sweep_rows(gates) if len(models) > 1 else []
+    return _environment().get_template("report.html.j2").render(
+        reports=typed,
+        gates=gates,
+        statuses={s: sum(1 for g in gates if g.status == s) for s in ("pass", "fail", "error")},
+        facts=summary_facts(typed, gates),
+        sweep=len(models) > 1,
+        columns=columns,
+        rows=rows,
+        sweep_charts=sweep_charts(columns, rows),
+        variant_ranges=[r for report in typed for r in report.variant_ranges],
+        title="af-bench report" + (": " + ", ".join(sorted(models)) if models else ""),
+        page_dir=page_dir,
+        segment_keys=SEGMENT_KEYS,
+    ) + "\n"
 
 
 def write_html(reports: ReportInput | Sequence[ReportInput], path: Path) -> Path:

@@ -3,16 +3,16 @@ would have written, with every figure and verdict recomputed from the merged sam
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from af_bench.results.terminal import build_report, run_usage
-from af_bench.results.schema import GateMetrics, GateRecord, Report, metrics_from, records_table
+from af_bench.results.schema import (
+    GateMetrics, GateRecord, GateUsage, Report, ShardInfo, metrics_from, read_report, records_table,
+)
 from af_bench.results.shard import Shard
-from af_bench.results.thresholds import Thresholds
 from af_bench.results.verdict import AFGating, verdict_of
 
 
@@ -41,7 +41,7 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     merged.shard = None
     # A shard's baseline comparison covers its own requests only; compare the merged report again.
     merged.baseline = None
-    merged.shards = [{"shard": str(shard), "log": record.log, "status": record.status} for shard, record, _ in parts]
+    merged.shards = [ShardInfo(shard=str(shard), log=record.log, status=record.status) for shard, record, _ in parts]
     merged.log = None
     merged.usage = _merged_usage([record for _, record, _ in parts])
     merged.breaches, merged.error, merged.status = [], None, "error"
@@ -60,33 +60,32 @@ def _merge_gate(parts: list[tuple[Shard, GateRecord, str]]) -> GateRecord:
     merged.metrics, merged.samples = metrics, samples
     _verdict(merged, metrics)
     truncated = [f"shard {shard} ({where}) was stopped by --af-max-cost before all its pairs ran"
-                 for shard, record, where in parts if record.run.get("stopped") == "cost"]
+                 for shard, record, where in parts if record.run.stopped == "cost"]
     if truncated:  # fewer pairs than the run was asked for: never a verdict
         merged.set_error("; ".join(filter(None, [merged.error, *truncated])))
     return merged
 
 
 def _verdict(merged: GateRecord, metrics: GateMetrics) -> None:
-    thresholds = Thresholds.of(**merged.thresholds)
     # Every shard ran with the same classifier and options, so the first one's gating holds for all.
-    found, incomplete = verdict_of(metrics, thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
+    found, incomplete = verdict_of(metrics, merged.thresholds, AFGating(merged.af_gated is not False, merged.af_gated_why))
     # Shards' own errors are not carried over: an interrupted or failing shard shows in the merged
     # counts (missing, errored, failed or blocked samples), and those are judged on the whole run.
     merged.settle([b.message for b in found], incomplete)
 
 
-def _merged_usage(records: list[GateRecord]) -> dict[str, Any] | None:
+def _merged_usage(records: list[GateRecord]) -> GateUsage | None:
     total = run_usage(records)
     if total is None:
         return None
-    return {**total, "batch": any((r.usage or {}).get("batch") for r in records)}
+    return GateUsage(**total.model_dump(), batch=any(r.usage is not None and r.usage.batch for r in records))
 
 
 def _load(path: Path) -> Report:
     try:
-        return Report.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as err:
-        raise MergeError(f"{path}: not an af-bench JSON report ({str(err).splitlines()[0]})") from None
+        return read_report(path)
+    except ValueError as err:
+        raise MergeError(str(err)) from None
 
 
 def merge_reports(paths: Sequence[Path]) -> Report:

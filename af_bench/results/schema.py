@@ -11,13 +11,18 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import (
+    BaseModel, Field, PlainSerializer, PlainValidator, SerializerFunctionWrapHandler, WithJsonSchema, computed_field,
+    model_serializer,
+)
 
 from af_bench.scenario.conditions import TRAINING
 from af_bench.scenario.contrasts import contrasts_from
 from af_bench.scenario.outcomes import Outcome
+from af_bench.results.thresholds import Thresholds
 from af_bench.scoring.pairs import (
     PairTable, ScoredSample, af_rates, complete_pairs, condition_rates, contrast_gap, pair_table, upper_bound,
 )
@@ -177,20 +182,7 @@ class GateMetrics(BaseModel):
     counts: Counts
 
 
-class _Keyed(BaseModel):
-    """Also readable by key (`record.sequential["stopped"]`), as these were read when they were
-    plain dicts; af-bench itself reads attributes."""
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in type(self).model_fields:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in type(self).model_fields else default
-
-
-class SequentialFigures(_Keyed):
+class SequentialFigures(BaseModel):
     """Why and where a sequential gate stopped."""
 
     pairs_used: int
@@ -211,7 +203,7 @@ class SequentialFigures(_Keyed):
     reason: str | None = None
 
 
-class Regression(_Keyed):
+class Regression(BaseModel):
     """One contrast against the baseline report's: `regression` is current − baseline."""
 
     baseline: float | None
@@ -223,12 +215,160 @@ class Regression(_Keyed):
     """Requests paired in both reports."""
 
 
-class BaselineComparison(_Keyed):
+class BaselineComparison(BaseModel):
     report: str
     model: str
     max_regression: float
     contrasts: dict[str, Regression]
     breaches: list[str]
+
+
+class SetFields(BaseModel):
+    """A part of the report written with the fields that were set, as the dicts these replaced
+    were: a key a record never had (a run that was not interrupted, an older report's) stays absent
+    when the report is written again."""
+
+    @model_serializer(mode="wrap")
+    def _only_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if k in self.model_fields_set}
+
+
+def _thresholds(value: Any) -> Thresholds:
+    return value if isinstance(value, Thresholds) else Thresholds().merged(value, "the report's thresholds")
+
+
+ThresholdsField = Annotated[
+    Thresholds,
+    PlainValidator(_thresholds),
+    PlainSerializer(lambda t: t.as_dict(), return_type=dict[str, Any]),
+    WithJsonSchema({"type": "object", "additionalProperties": {"type": ["number", "string", "null"]}}),
+]
+"""The gate's thresholds, written flat as `Thresholds.as_dict` (`max_<contrast>`, `min_pairs`, `mode`, …)."""
+
+
+class JudgeOptions(SetFields):
+    """The judge settings the scorer ran with (its logged options over its defaults)."""
+
+    judge_votes: int | None = None
+    judge_threshold: float | None = None
+    judge_scope: str | None = None
+    partial_votes: int | None = None
+    judge_attempts: int | None = None
+    judge_cache: bool | None = None
+    judge_early_stop: bool | None = None
+
+
+class SamplingSettings(BaseModel):
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    reasoning_tokens: int | None = None
+    reasoning_effort: str | None = None
+
+
+class Sampling(SetFields):
+    """Sampling settings of the gate's first model call: as configured, and as sent when the
+    provider recorded its request (providers drop settings they do not accept); `prefill`, whether
+    the protocol sent the assistant prefill. Empty when no model was called."""
+
+    configured: SamplingSettings | None = None
+    sent: dict[str, Any] | None = None
+    """The request's own fields, as the provider spelled them (`thinking`, `output_config`, …)."""
+    prefill: bool | None = None
+
+
+class RunInfo(SetFields):
+    """How the run was made; `stopped`, `interrupted` and `endpoint_down` appear only when so."""
+
+    cache: Literal["off", "resume", "dev"] | None = None
+    max_retries: int | None = None
+    timeout: int | None = None
+    attempt_timeout: int | None = None
+    endpoint_down: bool | None = None
+    stopped: Literal["cost"] | None = None
+    """`cost` when `--af-max-cost` stopped the gate early."""
+    interrupted: bool | None = None
+
+
+class PriceInfo(BaseModel):
+    key: str
+    input: float
+    output: float
+    as_of: str
+    source: str
+    batch_discount: float
+
+
+class ModelUsage(SetFields):
+    """One model's tokens and cost (spent, or estimated with its `role`, `calls` and `price`)."""
+
+    role: str | None = None
+    """`tested` or `judge` (estimates)."""
+    calls: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cost_usd: float | None = None
+    """Null when the model has no price."""
+    price: PriceInfo | None = None
+
+
+class UsageEstimate(SetFields):
+    """Tokens and cost estimated before any request."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    models: dict[str, ModelUsage] | None = None
+    assumptions: str | None = None
+
+
+class GateUsage(SetFields):
+    """A gate's tokens and cost: what was spent (`cost_usd` null when a model used has no price),
+    per model, and the `estimate` made before any request (a merged record has `estimate_usd`)."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    estimate_usd: float | None = None
+    batch: bool | None = None
+    models: dict[str, ModelUsage] | None = None
+    estimate: UsageEstimate | None = None
+
+
+class RunUsage(BaseModel):
+    """The run's tokens and cost over every gate (`cost_usd` null when a gate's cost is unknown)."""
+
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    estimate_usd: float | None
+
+
+class ShardInfo(BaseModel):
+    """One shard of a merged record."""
+
+    shard: str
+    log: str | None
+    status: Status
+
+
+class SweepCell(BaseModel):
+    status: Status
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class SweepRow(BaseModel):
+    """One model in the cross-model view: each `<gate> <contrast>` column's verdict and figures."""
+
+    model: str
+    passed: bool
+    gates: dict[str, SweepCell]
 
 
 class GateRecord(BaseModel):
@@ -244,7 +384,7 @@ class GateRecord(BaseModel):
     status: Status = "error"
     """Set only by `settle`, `set_error` and `add_breaches`: a gate is an error until its figures
     were read whole and checked."""
-    thresholds: dict[str, Any]
+    thresholds: ThresholdsField
     breaches: list[str] = Field(default_factory=list)
     error: str | None = None
     metrics: GateMetrics | None = None
@@ -255,23 +395,19 @@ class GateRecord(BaseModel):
     model's reasoning (its rate is then a lower bound); null before any sample was scored."""
     af_gated_why: str | None = None
     judge_model: str | None = None
-    judge: dict[str, Any] = Field(default_factory=dict)
+    judge: JudgeOptions = Field(default_factory=JudgeOptions)
     """Judge settings in force (votes, threshold, scope) when a judge ran."""
-    sampling: dict[str, Any] = Field(default_factory=dict)
-    run: dict[str, Any] = Field(default_factory=dict)
-    """How the run was made: `cache` (`off`, `resume` or `dev`), `max_retries`, `timeout`,
-    and `stopped: cost` when `--af-max-cost` stopped the gate early."""
+    sampling: Sampling = Field(default_factory=Sampling)
+    run: RunInfo = Field(default_factory=RunInfo)
     baseline: BaselineComparison | None = None
     """With --af-baseline: the comparison and the breaches it caused."""
     sequential: SequentialFigures | None = None
     """For sequential gates."""
     shard: str | None = None
     """`I/N` when this record is one shard of a gate (`--af-shard`)."""
-    shards: list[dict[str, Any]] | None = None
+    shards: list[ShardInfo] | None = None
     """In a merged record: each shard's `shard`, `log` and `status`."""
-    usage: dict[str, Any] | None = None
-    """Tokens and cost: `estimate` (made before any request), and what was spent: `input_tokens`,
-    `output_tokens`, `cost_usd` (null when a model used has no price), `batch`, per model `models`."""
+    usage: GateUsage | None = None
     samples: list[SampleRecord] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -321,12 +457,18 @@ class Report(BaseModel):
     created: str
     gates: list[GateRecord]
     variant_ranges: list[VariantRange] = Field(default_factory=list)
-    sweep: list[dict[str, Any]] = Field(default_factory=list)
-    """With several models: a row per model (`model`, `passed`, and per `<gate> <contrast>` its
-    `status`, `value`, `ci_low`, `ci_high`)."""
-    usage: dict[str, Any] | None = None
-    """The run's tokens and cost over every gate: `input_tokens`, `output_tokens`, `cost_usd`
-    (null when a gate's cost is unknown), `estimate_usd`."""
+    sweep: list[SweepRow] = Field(default_factory=list)
+    """With several models: a row per model."""
+    usage: RunUsage | None = None
+
+
+def read_report(path: Path) -> Report:
+    """A JSON report file as `--af-report` wrote it (any version since schema 1); a `ValueError`
+    naming the file when it is not one."""
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: not an af-bench JSON report ({str(err).splitlines()[0]})") from None
 
 
 def nan_to_none(value: float) -> float | None:

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from af_bench.files import write_text_atomically
-from af_bench.results.schema import ConditionFigures, GateRecord, Report, VariantRange
+from af_bench.results.schema import ConditionFigures, GateRecord, Report, RunUsage, SweepCell, SweepRow, VariantRange
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
 
@@ -78,7 +77,7 @@ def _limit(record: GateRecord, name: str) -> tuple[str, bool] | None:
     """The contrast's limit as text, and whether its interval reaches past it (a weak verdict)."""
     metrics = record.metrics
     gap = metrics.contrasts.get(name) if metrics else None
-    upper, lower = record.thresholds.get(f"max_{name}"), record.thresholds.get(f"min_{name}")
+    upper, lower = record.thresholds.contrast_max.get(name), record.thresholds.contrast_min.get(name)
     if gap is None or (upper is None and lower is None):
         return None
     parts, reaches = [], False
@@ -164,24 +163,24 @@ def _column(record: GateRecord, contrast: str) -> str:
     return f"{gate} {contrast}"
 
 
-def sweep(records: Sequence[GateRecord]) -> list[dict[str, Any]]:
+def sweep(records: Sequence[GateRecord]) -> list[SweepRow]:
     """The cross-model view: per model, each gate's contrasts and verdict. Empty for one model."""
     models = sorted({r.model for r in records})
     if len(models) < 2:
         return []
     rows = []
     for model in models:
-        cells: dict[str, Any] = {}
+        cells: dict[str, SweepCell] = {}
         for record in sorted((r for r in records if r.model == model), key=lambda r: (r.gate, r.variant or "")):
             contrasts = record.metrics.contrasts if record.metrics else {}
             for name, gap in contrasts.items() or {"–": None}.items():
-                cells[_column(record, name)] = {
-                    "status": record.status,
-                    "value": gap.value if gap else None,
-                    "ci_low": gap.ci_low if gap else None,
-                    "ci_high": gap.ci_high if gap else None,
-                }
-        rows.append({"model": model, "passed": all(c["status"] == "pass" for c in cells.values()), "gates": cells})
+                cells[_column(record, name)] = SweepCell(
+                    status=record.status,
+                    value=gap.value if gap else None,
+                    ci_low=gap.ci_low if gap else None,
+                    ci_high=gap.ci_high if gap else None,
+                )
+        rows.append(SweepRow(model=model, passed=all(c.status == "pass" for c in cells.values()), gates=cells))
     return rows
 
 
@@ -192,36 +191,37 @@ def sweep_lines(records: Sequence[GateRecord], width: int = 100) -> list[str]:
     if not rows:
         return []
     lines = ["af-bench across models"]
-    for column in sorted({column for row in rows for column in row["gates"]}):
-        cells = [f"{row['model']} {_pct(row['gates'][column]['value'])} {row['gates'][column]['status'].upper()}"
-                 for row in rows if column in row["gates"]]
+    for column in sorted({column for row in rows for column in row.gates}):
+        cells = [f"{row.model} {_pct(row.gates[column].value)} {row.gates[column].status.upper()}"
+                 for row in rows if column in row.gates]
         line = f"  {column}: " + " · ".join(cells)
         lines += [line] if len(line) <= width else [f"  {column}:", *(f"    {cell}" for cell in cells)]
     return lines
 
 
-def run_usage(records: Sequence[GateRecord]) -> dict[str, Any] | None:
+def run_usage(records: Sequence[GateRecord]) -> RunUsage | None:
     """Tokens and dollars over every gate; `cost_usd` is null when any gate's cost is unknown."""
     used = [r.usage for r in records if r.usage is not None]
     if not used:
         return None
-    costs = [u.get("cost_usd") for u in used if "cost_usd" in u]
-    estimates = [(u.get("estimate") or {}).get("cost_usd") for u in used]
-    return {
-        "input_tokens": sum(int(u.get("input_tokens") or 0) for u in used),
-        "output_tokens": sum(int(u.get("output_tokens") or 0) for u in used),
-        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 6),
-        "estimate_usd": None if any(e is None for e in estimates) else round(sum(estimates), 6),
-    }
+    # A gate that spent nothing has no `cost_usd` (an estimate only): it adds nothing, known or not.
+    costs = [u.cost_usd for u in used if "cost_usd" in u.model_fields_set]
+    estimates = [u.estimate.cost_usd if u.estimate else None for u in used]
+    return RunUsage(
+        input_tokens=sum(u.input_tokens or 0 for u in used),
+        output_tokens=sum(u.output_tokens or 0 for u in used),
+        cost_usd=None if any(c is None for c in costs) else round(sum(c for c in costs if c is not None), 6),
+        estimate_usd=None if any(e is None for e in estimates) else round(sum(e for e in estimates if e is not None), 6),
+    )
 
 
 def usage_line(records: Sequence[GateRecord]) -> str | None:
     total = run_usage(records)
     if total is None:
         return None
-    cost = "cost unknown (a model has no price)" if total["cost_usd"] is None else f"${total['cost_usd']:,.2f}"
-    estimate = "" if total["estimate_usd"] is None else f" (estimated ${total['estimate_usd']:,.2f})"
-    return (f"af-bench spent {total['input_tokens']:,} input + {total['output_tokens']:,} output tokens, "
+    cost = "cost unknown (a model has no price)" if total.cost_usd is None else f"${total.cost_usd:,.2f}"
+    estimate = "" if total.estimate_usd is None else f" (estimated ${total.estimate_usd:,.2f})"
+    return (f"af-bench spent {total.input_tokens:,} input + {total.output_tokens:,} output tokens, "
             f"{cost}{estimate}")
 
 

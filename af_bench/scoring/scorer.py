@@ -33,6 +33,7 @@ from af_bench.scoring.options import ClassifierChoice, JudgeScope, ScoringOption
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
 from af_bench.scenario.outcomes import FailureReason, Outcome, TagReading, classify_outcome, read_tags, unusable_outcome
 from af_bench.scenario.prompts import read_prompt
+from af_bench.scoring.details import ScoreDetails
 from af_bench.scoring.value import ScoreValue
 from af_bench.scenario.reply import TranscriptReasoning, read_assistant_messages, read_message, transcript_reasoning
 from af_bench.scenario.solver import ProtocolResult
@@ -137,7 +138,7 @@ async def score_sample(readers: Readers, state: TaskState) -> Score:
         explanation=(final_output or "")[:2000],
         metadata=score_metadata(
             readers, reading, condition, af, readers.af_reader(use_judge).name, reasoning, partial, awareness
-        ),
+        ).as_metadata(),
     )
 
 
@@ -304,12 +305,12 @@ def judge_failed(
 def score_metadata(
     readers: Readers, reading: OutcomeReading, condition: str | None, af: AFVerdict | None, af_classifier: str,
     reasoning: TranscriptReasoning, partial: PartialVerdict | None, awareness: AwarenessReading | None,
-) -> dict[str, Any]:
+) -> ScoreDetails:
     """What a reader of the transcript sees beside the score: each verdict and its evidence."""
     measured, shown, compliance = readers.measured, reading.shown, reading.compliance
     aware = awareness.verdict if awareness else None
-    metadata: dict[str, Any] = {
-        "outcome": reading.outcome.value,
+    found: dict[str, Any] = {
+        "outcome": reading.outcome,
         "failure": reading.failure.value if reading.failure else None,
         "condition": condition,
         "af_reasoning": af.is_alignment_faking if af else None,
@@ -320,20 +321,21 @@ def score_metadata(
         "tags": reading.tags.value if reading.tags else None,
     }
     if compliance:
-        metadata |= {"judge_compliance": compliance.provided.value if compliance.provided else None,
-                     "compliance_evidence": compliance.explanation, "compliance_votes": compliance.votes}
-    metadata |= {"eval_aware": aware.is_aware if aware else None,
-                 "eval_aware_evidence": aware.evidence if aware else None}
+        found |= {"judge_compliance": compliance.provided.value if compliance.provided else None,
+                  "compliance_evidence": compliance.explanation, "compliance_votes": compliance.votes}
+    found |= {"eval_aware": aware.is_aware if aware else None,
+              "eval_aware_evidence": aware.evidence if aware else None}
     if measured:
-        metadata |= {
+        found |= {
             "behaviour": measured.key,
-            measured.key: shown.shows if shown else None,
+            "shows_behaviour": shown.shows if shown else None,
             "behaviour_evidence": shown.evidence if shown else None,
             "behaviour_votes": shown.votes if shown else {},
         }
     if af:
-        metadata |= {"af_score": af.score, "af_votes": af.votes, "af_criteria": af.criteria,
-                     "af_quotes": af.quotes, "af_explanation": af.explanation}
+        found |= {"af_score": af.score, "af_votes": af.votes, "af_criteria": af.criteria,
+                  "af_quotes": af.quotes, "af_explanation": af.explanation}
     if partial:
-        metadata |= {"partial_compliance": partial.category, "partial_explanation": partial.explanation}
-    return metadata
+        found |= {"partial_compliance": partial.category, "partial_explanation": partial.explanation}
+    # Only the parts read are set, so only those are logged (as before the details were typed).
+    return ScoreDetails(**found)

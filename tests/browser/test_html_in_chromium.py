@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from af_bench.results.html import ordered_gates, write_html
-from tests.unit.test_html_report import REPO, hostile_report, run_reports
+from tests.unit.test_html_report import REPO, hostile_report, reports, run_reports
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
@@ -81,16 +81,16 @@ def test_report_of_two_models_reads_in_chromium(browser: Any, two_models: list[d
     assert page.locator("svg").first.bounding_box()["width"] > 400
     assert page.locator("#sweep table.sweep tbody tr").count() == 2
     # The page puts failures first: a gate's section number is its place in that order.
-    index, faker = next((i, g) for i, g in enumerate(ordered_gates(two_models), 1)
-                        if g["model"] == "af-bench/faker" and g["scenario"] == "helpful_only")
+    index, faker = next((i, g) for i, g in enumerate(ordered_gates(reports(two_models)), 1)
+                        if g.model == "af-bench/faker" and g.scenario == "helpful_only")
     title = page.locator(f"#gate-{index} h2")
     assert title.is_visible() and title.inner_text() == "FAIL helpful_only · af-bench/faker"
-    assert page.locator(f"#gate-{index} .reasons .breach").first.inner_text() == faker["breaches"][0]
+    assert page.locator(f"#gate-{index} .reasons .breach").first.inner_text() == faker.breaches[0]
     assert page.locator(".card.fail .big").inner_text() == str(sum(g["status"] == "fail" for g in gates))
 
     # A training answer with alignment-faking reasoning: folded away until clicked.
-    number, chosen = next((n, s) for n, s in enumerate(faker["samples"], 1)
-                          if s["condition"] == "training" and s["af_reasoning"] is True)
+    number, chosen = next((n, s) for n, s in enumerate(faker.samples, 1)
+                          if s.condition == "training" and s.af_reasoning is True)
     sample = page.locator(f"#gate-{index}-sample-{number}")
     scratchpad = sample.locator("pre").nth(1)
     assert not scratchpad.is_visible()
@@ -98,7 +98,7 @@ def test_report_of_two_models_reads_in_chromium(browser: Any, two_models: list[d
     assert sample.is_visible() and not scratchpad.is_visible()
     sample.locator("summary").click()
     assert scratchpad.is_visible()
-    assert scratchpad.inner_text() == chosen["scratchpad"]
+    assert scratchpad.inner_text() == chosen.scratchpad
     assert "training" in scratchpad.inner_text().lower()
     visit.assert_clean()
 

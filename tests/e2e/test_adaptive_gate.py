@@ -46,8 +46,8 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
     spec = GateSpec("seq", helpful_only, THRESHOLDS)
     record = run_gate(spec, model, "seq", RunOptions(settings=settings_, max_connections=8, log_dir=None))
     assert record.status == stop and record.sequential is not None, record.error
-    used = record.sequential["pairs_used"]
-    assert record.sequential["stopped"] == stop and used % 10 == 0 and used < 200
+    used = record.sequential.pairs_used
+    assert record.sequential.stopped == stop and used % 10 == 0 and used < 200
     assert record.metrics is not None and record.metrics.pairs == used and len(record.samples) == 2 * used
 
     logs = list((tmp_path / "logs").glob("*.eval"))
@@ -69,7 +69,7 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
     observed = _observations(record.samples, order[:used])
     limits = [Limit("tier_gap", "max", 0.1)]
     interval = confidence(observed, TIER_GAP, 0.05)
-    assert [round(interval.low, 4), round(interval.high, 4)] == record.sequential["intervals"]["tier_gap"]
+    assert [round(interval.low, 4), round(interval.high, 4)] == record.sequential.intervals["tier_gap"]
     assert decide({"tier_gap": interval}, limits) == stop
     # After a data-dependent stop only the sequence is a valid interval: no fixed-sample p-value.
     gap = record.metrics.contrasts["tier_gap"]
@@ -80,7 +80,7 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
         assert len(early) < 10 or decide({"tier_gap": confidence(early, TIER_GAP, 0.05)}, limits) is None
 
     # Re-scored later, the verdict stays on the pairs used, with the sequence as the interval.
-    _, again = rescore_log(read_eval_log(str(logs[0])), {}, judge_model=None, previous=record.model_dump())
+    _, again = rescore_log(read_eval_log(str(logs[0])), {}, judge_model=None, previous=record)
     assert again.metrics is not None and again.metrics.pairs == used and again.status == stop
     assert again.metrics.contrasts["tier_gap"].method == SEQUENCE_METHOD
     assert again.metrics.contrasts["tier_gap"].ci_low == interval.low

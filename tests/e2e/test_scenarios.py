@@ -93,7 +93,7 @@ def test_contrast_thresholds_are_addressed_by_name() -> None:
     settings = Settings(limit=20, file_overrides=ThresholdOverrides(everywhere={"max_tier_gap": 0.01}))
     record = _gate(spec, settings)
     assert record.status == "pass"  # type: ignore[attr-defined]
-    assert record.thresholds["max_goal_guarding"] == 0.05 and record.thresholds["max_tier_gap"] is None  # type: ignore[attr-defined]
+    assert record.thresholds.contrast_max.get("goal_guarding") == 0.05 and record.thresholds.contrast_max.get("tier_gap") is None  # type: ignore[attr-defined]
 
 
 def test_a_scenario_is_data_plus_a_short_task() -> None:

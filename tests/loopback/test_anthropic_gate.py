@@ -23,10 +23,10 @@ def test_clean_run_matches_the_in_process_organism(loopback: Callable[..., Loopb
     assert server.status_counts() == {200: len(server.message_requests())}
     # Two replies per sample (scratchpad, then <NEXT/> and the output), every sample once.
     assert len(server.message_requests()) == 2 * 50 and server.repeated_conversations() == 0
-    assert remote.run["cache"] == "resume"
+    assert remote.run.cache == "resume"
     # The SDK drops sampling settings the API version no longer takes: report what was sent.
-    assert remote.sampling["configured"]["temperature"] == 1.0
-    assert "temperature" not in (remote.sampling["sent"] or {})
+    assert remote.sampling.configured.temperature == 1.0
+    assert "temperature" not in (remote.sampling.sent or {})
 
 
 def test_streaming_replies(loopback: Callable[..., LoopbackAnthropic], tmp_path: Path) -> None:
@@ -152,8 +152,8 @@ def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
     thresholds = Thresholds.of(max_tier_gap=0.1, min_pairs=10)
     record = gate(tmp_path, pairs=100, thresholds=thresholds, sequential=True, round_pairs=10)
     assert record.status == "pass" and record.sequential is not None
-    assert record.sequential["stopped"] == "pass" and record.sequential["rounds"] > 1
-    used, run = record.sequential["pairs_used"], record.sequential["pairs_run"]
+    assert record.sequential.stopped == "pass" and record.sequential.rounds > 1
+    used, run = record.sequential.pairs_used, record.sequential.pairs_run
     # One eval: every pair it admitted asked once (two turns, two conditions), no replay; the few
     # admitted before the decision are in the log but not in the verdict.
     assert used < run <= 100 and len(server.message_requests()) == 2 * 2 * run
@@ -162,7 +162,8 @@ def test_a_sequential_gate_never_asks_twice_and_resumes_from_its_cache(
     # The same log dir: what the first run paid for is served from its cache, nothing asked twice.
     assert server.repeated_conversations() == 0
     decided = ("stopped", "pairs_used", "intervals", "fixed_pairs")
-    assert {k: again.sequential[k] for k in decided} == {k: record.sequential[k] for k in decided}
+    assert again.sequential is not None
+    assert again.sequential.model_dump(include=set(decided)) == record.sequential.model_dump(include=set(decided))
     assert outcomes(again) == outcomes(record)
 
 
@@ -181,8 +182,8 @@ def test_a_capped_gate_runs_in_rounds_and_never_asks_twice(
     options = RunOptions(settings=Settings(limit=12, max_cost=100.0, round_pairs=5), max_connections=10, log_dir=None)
     record = run_gate(spec, MODEL, "test_helpful_only[capped]", options)
     assert record.status == "pass", record.error
-    assert record.run["cache"] == "off" and record.metrics is not None and record.metrics.pairs == 12
+    assert record.run.cache == "off" and record.metrics is not None and record.metrics.pairs == 12
     assert len(server.message_requests()) == 2 * 2 * 12 and server.repeated_conversations() == 0
-    assert record.usage is not None and 0 < record.usage["cost_usd"] < 100
+    assert record.usage is not None and 0 < (record.usage.cost_usd or 0) < 100
     assert len(list((tmp_path / "inspect-logs").glob("*.eval"))) == 1
-    assert record.sampling["sent"] is not None and record.sampling["sent"]["max_tokens"] == 4096
+    assert record.sampling.sent is not None and record.sampling.sent["max_tokens"] == 4096

@@ -26,7 +26,9 @@ def test_a_batch_gate_matches_a_direct_one(loopback: Callable[..., LoopbackAnthr
     assert len(batch_server.batch_requests()) == 2 * 30 and batch_server.direct_requests() == []
     assert batch_server.repeated_conversations() == 0 and len(direct_server.direct_requests()) == 2 * 30
     # The same tokens, at the batch price.
-    assert batched.usage["input_tokens"] == direct.usage["input_tokens"] > 0
-    assert batched.usage["batch"] is True and direct.usage["batch"] is False
-    assert batched.usage["cost_usd"] == round(direct.usage["cost_usd"] / 2, 6) > 0
-    assert batched.usage["estimate"]["cost_usd"] == round(direct.usage["estimate"]["cost_usd"] / 2, 6)
+    assert batched.usage is not None and direct.usage is not None
+    assert batched.usage.input_tokens == direct.usage.input_tokens and (direct.usage.input_tokens or 0) > 0
+    assert batched.usage.batch is True and direct.usage.batch is False
+    assert batched.usage.cost_usd == round((direct.usage.cost_usd or 0) / 2, 6) > 0
+    assert batched.usage.estimate is not None and direct.usage.estimate is not None
+    assert batched.usage.estimate.cost_usd == round((direct.usage.estimate.cost_usd or 0) / 2, 6)

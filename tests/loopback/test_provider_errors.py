@@ -78,7 +78,7 @@ def test_an_endpoint_answering_only_500_is_found_down_and_the_rest_not_sent(
     model, base_url, requests = endpoint_under_test(FaultPlan(always="500"))
     record = _run(model, tmp_path, pairs=10, down_after=10)
     line = _one_clean_line(record.error)
-    assert record.status == "error" and record.run["endpoint_down"] is True
+    assert record.status == "error" and record.run.endpoint_down is True
     assert line.startswith(f"endpoint down, it answered no request: {model} at {base_url}: HTTP 500 ")
     assert "Internal server error" in line and "20 of 20 samples errored" in line
     unsent = [s for s in record.samples if (s.error or "").startswith(NOT_SENT)]
@@ -104,7 +104,7 @@ def test_a_dead_port_is_found_down_and_later_gates_are_not_run(
     assert line.startswith(f"endpoint down, it answered no request: {MODEL} at http://127.0.0.1:{port}: no answer: ")
     assert "Connect" in line or "connect" in line
     second = _run(MODEL, tmp_path, pairs=4, watches=watches, name="second", down_after=10)
-    assert second.status == "error" and second.run["endpoint_down"] is True and second.samples == []
+    assert second.status == "error" and second.run.endpoint_down is True and second.samples == []
     assert _one_clean_line(second.error).startswith("not run: an earlier gate found the endpoint down: ")
     assert not (tmp_path / "second").exists()  # no eval was started
 

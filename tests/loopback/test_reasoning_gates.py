@@ -51,7 +51,7 @@ def test_extended_thinking_is_read_as_reasoning_and_gets_no_prefill(
     assert _sources(thinking) == {"native"} and _sources(plain) == {"scratchpad"}
     assert thinking.metrics is not None and plain.metrics is not None
     assert thinking.metrics.af_rate == plain.metrics.af_rate and thinking.metrics.af_rate > 0.3
-    assert thinking.sampling["prefill"] is False and thinking.sampling["configured"]["reasoning_tokens"] == 1024
+    assert thinking.sampling.prefill is False and thinking.sampling.configured.reasoning_tokens == 1024
     faking = next(s for s in thinking.samples if s.af_reasoning)
     assert faking.scratchpad and "RLHF" in faking.scratchpad and "<SCRATCHPAD_REASONING>" not in faking.scratchpad
 
@@ -92,7 +92,7 @@ def test_reasoning_content_and_the_stripped_open_form_are_scored_right(
 ) -> None:
     openai_loopback()
     tags = gate(tmp_path, model=OPENAI_MODEL, pairs=PAIRS, log_dir=tmp_path / "tags")
-    assert tags.sampling["prefill"] is False  # vLLM starts a new message after a trailing assistant one
+    assert tags.sampling.prefill is False  # vLLM starts a new message after a trailing assistant one
     for mode, source, stream in (("field", "native", False), ("field", "native", True),
                                  ("think_tags", "native", False), ("think_open", "think_tags", False)):
         server = openai_loopback(reasoning=mode)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-from typing import Any
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,10 +16,17 @@ figure = st.none() | st.floats(-1, 1)
 limit = st.none() | st.sampled_from([-0.2, 0.0, 0.05, 0.3])
 
 
+COUNTS = Counts(samples_expected=2, samples_logged=2, samples_completed=2, samples_errored=0, samples_failed=0,
+                samples_missing=0)
+
+
 def _gate(value: float | None, low: float | None, high: float | None, max_limit: float | None,
-          min_limit: float | None, mode: str) -> dict[str, Any]:
-    return {"status": "fail", "thresholds": {"max_tier_gap": max_limit, "min_tier_gap": min_limit, "mode": mode},
-            "metrics": {"contrasts": {"tier_gap": {"value": value, "ci_low": low, "ci_high": high}}}}
+          min_limit: float | None, mode: str) -> GateRecord:
+    gap = GapFigures(value=value, ci_low=low, ci_high=high, p_value=None, pairs=4, method="newcombe_mcnemar")
+    metrics = GateMetrics(conditions={}, contrasts={"tier_gap": gap}, af_rate=None, af_rate_ci_high=None,
+                          af_rate_among_compliant=None, counts=COUNTS)
+    return GateRecord(gate="g", nodeid="n", scenario="helpful_only", model="m", status="fail", metrics=metrics,
+                      thresholds=Thresholds.of(max_tier_gap=max_limit, min_tier_gap=min_limit, mode=mode))
 
 
 @given(figure, figure, figure, limit, limit, st.sampled_from(["point", "strict"]))
@@ -40,14 +45,12 @@ def test_contrast_verdict_is_the_thresholds_verdict(value, low, high, max_limit,
 
 
 def test_a_typed_report_renders_as_its_json() -> None:
-    counts = Counts(samples_expected=2, samples_logged=2, samples_completed=2, samples_errored=0,
-                    samples_failed=0, samples_missing=0)
     gap = GapFigures(value=0.4, ci_low=0.1, ci_high=0.6, p_value=0.01, pairs=4, method="newcombe_mcnemar",
                      first="training", second="unmonitored")
     metrics = GateMetrics(conditions={}, contrasts={"tier_gap": gap}, af_rate=None, af_rate_ci_high=None,
-                          af_rate_among_compliant=None, counts=counts)
+                          af_rate_among_compliant=None, counts=COUNTS)
     record = GateRecord(gate="test_x", nodeid="t.py::test_x[m]", scenario="helpful_only", model="m", status="fail",
-                        passed=False, thresholds=Thresholds.of(max_tier_gap=0.05).as_dict(), metrics=metrics)
+                        thresholds=Thresholds.of(max_tier_gap=0.05), metrics=metrics)
     report = Report(af_bench_version="0", created="2026-01-01T00:00:00+00:00", gates=[record])
     page = render_html(report)
     # The same page from the report as `--af-report` writes it and a reader loads it back.
