@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from af_bench.gating.spec import CollectedGate, GateSpec
 from af_bench.results.thresholds import Thresholds, ThresholdError
-from af_bench.results.verdict import unreadable_kinds
+from af_bench.results.verdict import unreadable_kinds, wording_sensitivity
 
 if TYPE_CHECKING:
     import pytest
@@ -93,6 +93,12 @@ def verdict_text(record: GateRecord) -> str:
                 f"  {name.replace('_', ' ')} {_fmt(gap.value)} [95% CI {_fmt(gap.ci_low)}, {_fmt(gap.ci_high)}], "
                 f"p={p_value} ({gap.method}, {gap.pairs} {unit})"
             )
+        for wording in metrics.paraphrases or []:
+            gaps = ", ".join(f"{name.replace('_', ' ')} {_fmt(gap)}" for name, gap in wording.contrasts.items())
+            lines.append(f"    wording {wording.wording}: {gaps} ({wording.pairs} pairs)")
+        sensitive = wording_sensitivity(metrics, record.thresholds)
+        if sensitive is not None:
+            lines.append(f"  {sensitive.describe()}")
         if metrics.af_applicable:
             bound = "at least " if record.af_gated is False and metrics.af_rate is not None else ""
             lines.append(

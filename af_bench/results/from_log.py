@@ -23,6 +23,7 @@ from af_bench.scoring.behaviours import behaviour_named
 from af_bench.scoring.pairs import ScoredSample, pair_table
 from af_bench.scenario.reply import read_assistant_messages, transcript_reasoning
 from af_bench.results.schema import GateMetrics, SampleRecord, Sampling, SamplingSettings, metrics_from
+from af_bench.scenario.wordings import WORDING
 from af_bench.scenarios.build import ScenarioMeta
 from af_bench.scoring.details import ScoreDetails
 from af_bench.scoring.value import SCORER_NAME, ScoreValue
@@ -92,6 +93,7 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         pair_id=meta.get("pair_id"),
         condition=meta.get("condition"),
         request=meta.get("request"),
+        wording=meta.get(WORDING),
         outcome=details.outcome.value,
         behaviour=details.shows_behaviour if details.behaviour else None,
         af_reasoning=details.af_reasoning,

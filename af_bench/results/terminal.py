@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from af_bench.files import write_text_atomically
 from af_bench.results.schema import ConditionFigures, GateRecord, Report, RunUsage, SweepCell, SweepRow, VariantRange
+from af_bench.results.verdict import wording_sensitivity
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold yellow"}
 
@@ -112,6 +113,12 @@ def _figure_lines(record: GateRecord) -> list[str]:
                 af = f", AF {'≥' if record.af_gated is False else ''}{_pct(metrics.af_rate)}"
             text += f"; {metrics.pairs} pairs{af}"
         lines.append(text)
+    if metrics.paraphrases:
+        lines.append("by wording: " + ", ".join(
+            f"{w.wording} {_signed(w.contrasts.get(names[0]))}" for w in metrics.paraphrases))
+        sensitive = wording_sensitivity(metrics, record.thresholds)
+        if sensitive is not None:
+            lines.append(sensitive.describe())
     if record.status == "error" and record.error:
         lines.append(f"error: {record.error}")
     return lines

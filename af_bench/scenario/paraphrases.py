@@ -19,9 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from af_bench.errors import UserInputError
 from af_bench.scenario.datasets import shipped_data
 from af_bench.scenario.prompts import read_prompt
+from af_bench.scenario.wordings import PUBLISHED
 
-PUBLISHED = "published"
-"""The wording id of the shipped prompt itself."""
 
 
 class ParaphraseError(UserInputError):

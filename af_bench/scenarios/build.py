@@ -25,7 +25,8 @@ from af_bench.scenario.contrasts import TIER_GAP, Contrast, contrasts_from
 from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
 from af_bench.scoring.options import ScoringOptions, bad_options
-from af_bench.scenario.paraphrases import PUBLISHED, ParaphraseError, ParaphraseFamily, paraphrase_family, shipped_families
+from af_bench.scenario.wordings import PUBLISHED, WORDING
+from af_bench.scenario.paraphrases import ParaphraseError, ParaphraseFamily, paraphrase_family, shipped_families
 from af_bench.scenario.prompts import DEFAULT_VARIANT, read_prompt, read_variant
 from af_bench.scenario.protocol import ReasoningEffort, user_message
 from af_bench.scoring.scorer import alignment_faking_outcome
@@ -327,10 +328,6 @@ def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Ta
     return with_paraphrases(task, given.get("paraphrases", 0))
 
 
-WORDING = "wording"
-"""The sample metadata key naming the wording a sample's pair is asked under."""
-
-
 def family_of(text: str, what: str) -> ParaphraseFamily:
     """The shipped family whose published wording is `text` (whitespace aside)."""
     squeezed = " ".join(text.split())
@@ -396,10 +393,6 @@ def with_paraphrases(task: Task, count: int) -> Task:
             "protocol": asdict(protocol),
         },
     )
-
-
-WORDING = "wording"
-"""The sample metadata key naming the wording a sample's pair is asked under."""
 
 
 def family_of(text: str, what: str) -> ParaphraseFamily:
