@@ -34,6 +34,7 @@ from af_bench.results.schema import (
     GapFigures, GateRecord, GateUsage, ModelUsage, Regression, Report, SampleRecord, UsageEstimate,
 )
 from af_bench.results.thresholds import ContrastFigures, GateFigures, breaches
+from af_bench.results.verdict import wording_sensitivity
 
 __all__ = ["condition_counts", "condition_shares", "contrast_verdict", "render_html", "segment_of", "write_html"]
 
@@ -550,6 +551,10 @@ class GateCharts:
     shares_what: str
     contrasts: Markup | None
     mode: str
+    wordings: Markup | None = None
+    """The headline contrast under each wording of the system prompt (`--af-paraphrases`)."""
+    wording_note: str | None = None
+    """Why the gaps by wording matter, when the published wording hides a gap its paraphrases show."""
 
 
 def gate_charts(gate: GateRecord, index: int, shares: dict[str, dict[str, float]],
@@ -583,7 +588,30 @@ def gate_charts(gate: GateRecord, index: int, shares: dict[str, dict[str, float]
                                       f"gate-{index}-contrasts"))
     strict = gate.thresholds.mode == "strict"
     mode = "the 95% interval's far end is gated (strict)" if strict else "the point estimate is gated"
-    return GateCharts(bars, what, chart, mode)
+    wordings, note = _wording_chart(gate, index)
+    return GateCharts(bars, what, chart, mode, wordings, note)
+
+
+def _wording_chart(gate: GateRecord, index: int) -> tuple[Markup | None, str | None]:
+    """The first contrast's gap under each wording, against its limits."""
+    paraphrases = gate.metrics.paraphrases if gate.metrics else None
+    if not paraphrases or not gate.metrics or not gate.metrics.contrasts:
+        return None, None
+    name = next(iter(gate.metrics.contrasts))
+    high_limit, low_limit = _limits(gate, name)
+    rows = []
+    for wording in paraphrases:
+        gap = wording.contrasts.get(name)
+        kept = gap is not None and (high_limit is None or gap <= high_limit) and (low_limit is None or gap >= low_limit)
+        rows.append(IntervalRow(
+            label=f"{wording.wording}\n{wording.pairs} pairs", value=gap, ci_low=None, ci_high=None,
+            max_limit=high_limit, min_limit=low_limit,
+            verdict="no limit" if high_limit is None and low_limit is None else "pass" if kept else "fail",
+        ))
+    chart = Markup(interval_chart(rows, f"{gate_title(gate)}: {name} by wording", f"{name} under each wording",
+                                  f"gate-{index}-wordings"))
+    sensitive = wording_sensitivity(gate.metrics, gate.thresholds)
+    return chart, None if sensitive is None else sensitive.describe()
 
 
 # --- the page ---------------------------------------------------------------------------------------

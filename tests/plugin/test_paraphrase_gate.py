@@ -68,3 +68,12 @@ def test_honest():
     [gate] = gate_project.report()["gates"]
     assert "is not a shipped prompt's published wording" in gate["error"] and "\n" not in gate["error"]
     assert not list((gate_project.pytester.path / "logs").glob("*.eval"))  # nothing was sent
+
+
+def test_the_page_draws_the_gap_of_every_wording(gate_project: GateProject) -> None:
+    result = gate_project.run("--model", "af-bench/prompt_trained", "--af-limit", "18", "--af-paraphrases", "8",
+                              "--af-report", "r.json", "--af-html", "r.html")
+    result.assert_outcomes(failed=1)
+    page = (gate_project.pytester.path / "r.html").read_text()
+    assert 'id="gate-1-by-wording"' in page and "tier_gap by wording" in page
+    assert "wording-sensitive: possible training on the published prompt" in page
