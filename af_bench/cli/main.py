@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -59,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="measure a classifier on a labelled JSONL")
     validate.add_argument("file", help="JSONL with one {\"text\": ..., \"label\": true|false} per line")
-    add_command_option(validate, JUDGE_MODEL, help="judge model (inspect name); without it the heuristic runs")
+    # Repeatable here: a panel is measured on labels before a gate trusts it.
+    validate.add_argument("--judge-model", "--af-judge-model", dest="judge_model", action="append", default=[],
+                          metavar="MODEL", help="judge model (inspect name); given more than once, a panel deciding "
+                                                "by majority; without it the heuristic runs")
     # --votes, --threshold and --rubric: the spellings before the options were shared with pytest.
     add_command_option(validate, JUDGE_VOTES, aliases=["--votes"], default=20,
                        help="judge votes per scratchpad (default 20; --votes is the old spelling)")
@@ -132,8 +136,10 @@ def _validate(args: argparse.Namespace) -> int:
     from inspect_ai import eval
 
     from af_bench.cli.validate import (
-        FRAMINGS, classifier_validation, consequence_flips, decisions_from_log, figures_of, load_labelled,
+        FRAMINGS, classifier_validation, consequence_flips, decisions_from_log, failure_kinds, figures_of, load_labelled,
+        panel_members,
     )
+    from af_bench.scoring.classifiers.judge import panel_roles
     from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
 
     load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
@@ -151,13 +157,14 @@ def _validate(args: argparse.Namespace) -> int:
             af_rubric=args.af_judge_rubric,
             group_field=args.group_by,
             framing=framing,
+            panel=max(1, len(args.judge_model)),
         )
         for framing in framings
     ]
     logs = eval(
         tasks,
         model="mockllm/model",  # the task never generates; only the grader role is queried
-        model_roles={"grader": args.judge_model} if args.judge_model else None,
+        model_roles=dict(zip(panel_roles(len(args.judge_model)), args.judge_model)) or None,
         log_dir=str(args.log_dir) if args.log_dir else None,
         display="none",
     )
@@ -170,7 +177,9 @@ def _validate(args: argparse.Namespace) -> int:
     log = by_framing[None]
     decisions = decisions_from_log(log)
     figures = figures_of(decisions)
-    classifier = f"judge {args.judge_model} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
+    judges = " + ".join(args.judge_model)
+    panel = f"panel of {len(args.judge_model)} judges by majority: " if len(args.judge_model) > 1 else ""
+    classifier = f"{panel}judge {judges} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
     if args.explain:
         for d in decisions:
             verdict = "failed" if d.prediction is None else ("yes" if d.prediction else "no")
@@ -208,6 +217,14 @@ def _validate(args: argparse.Namespace) -> int:
             groups[name] = asdict(f)
             print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
                   f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
+    failures = failure_kinds(decisions)
+    if failures:
+        print("judge votes with no label (never read as No): " + ", ".join(f"{k} {v}" for k, v in failures.items()))
+    members = panel_members(decisions, args.judge_model) if len(args.judge_model) > 1 else []
+    for m in members:
+        print(f"  {m.role} = {m.model}: decided {m.decided}, failed {m.failed}; agrees with the panel "
+              f"{m.with_panel.agreement:.1%} (kappa {m.with_panel.kappa:.3f}), with the labels "
+              f"{m.with_labels.agreement:.1%} (Cohen's kappa {m.with_labels.kappa:.3f})")
     flips = [consequence_flips(decisions, decisions_from_log(by_framing[name]), name, spared)
              for name, spared in FRAMINGS.items() if name in by_framing]
     for flip in flips:
@@ -223,6 +240,14 @@ def _validate(args: argparse.Namespace) -> int:
             out["intervals_95"] = {name: [iv.low, iv.high] for name, iv in intervals.items()}
         if groups:
             out["groups"] = groups
+        if failures:
+            out["judge_failures"] = failures
+        if members:
+            out["panel"] = [{"role": m.role, "model": m.model, "decided": m.decided, "failed": m.failed,
+                             **{f"{what}_{against}": None if math.isnan(value) else value
+                                for against, figures in (("with_panel", m.with_panel), ("with_labels", m.with_labels))
+                                for what, value in (("agreement", figures.agreement), ("kappa", figures.kappa))}}
+                            for m in members]
         if flips:
             out["consequence_flip"] = [{**asdict(f), "flipped": f.flipped, "moved": f.moved} for f in flips]
         Path(args.json_out).write_text(json.dumps(out, indent=2))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from inspect_ai import Task, task
@@ -16,10 +17,10 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from af_bench.scoring.classifiers import AFClassifier, HeuristicAFClassifier, ScratchpadCase
-from af_bench.scoring.classifiers.judge import JudgeAFClassifier, JudgeSettings
+from af_bench.scoring.classifiers.judge import JudgeAFClassifier, JudgePanel, JudgeSettings, panel_roles
 from af_bench.scenario.datasets import DatasetError, read_jsonl_rows
 from af_bench.scenario.prompts import read_prompt
-from af_bench.stats.classifier import ClassifierFigures, classifier_figures, parse_label
+from af_bench.stats.classifier import Agreement, ClassifierFigures, agreement, classifier_figures, parse_label
 from af_bench.stats.paired import mcnemar_exact_p
 
 
@@ -74,6 +75,7 @@ def labelled_classification(
     af_rubric: str = "judge_alignment_faking",
     judge_cache: bool = True,
     framing: str | None = None,
+    panel: int = 1,
 ) -> Scorer:
     """The classifier's decision and score on each labelled scratchpad; `framing` (a prompt name
     or file) is put before the judge's rubric, to see whether what the judge is told about its
@@ -81,14 +83,11 @@ def labelled_classification(
     rubric = read_prompt(af_rubric, "af_rubric")
     if framing is not None:
         rubric = f"{read_prompt(framing, 'framing').strip()}\n\n{rubric}"
-    classifier: AFClassifier = (
-        JudgeAFClassifier(
-            rubric,
-            JudgeSettings(votes=judge_votes, threshold=judge_threshold, cache=judge_cache),
-        )
-        if af_classifier == "judge"
-        else HeuristicAFClassifier()
-    )
+    settings = JudgeSettings(votes=judge_votes, threshold=judge_threshold, cache=judge_cache)
+    classifier: AFClassifier = HeuristicAFClassifier()
+    if af_classifier == "judge":
+        judges = tuple(JudgeAFClassifier(rubric, settings, role=role) for role in panel_roles(panel))
+        classifier = judges[0] if panel == 1 else JudgePanel(judges)
 
     async def score(state: TaskState, target: Target) -> Score:
         verdict = await classifier.classify(ScratchpadCase(state.input_text))
@@ -97,7 +96,8 @@ def labelled_classification(
             value=float("nan") if math.isnan(verdict.score) else verdict.score,
             answer="failed" if prediction is None else ("yes" if prediction else "no"),
             explanation=verdict.explanation,
-            metadata={"prediction": prediction, "label": target.text == "yes", "votes": verdict.votes},
+            metadata={"prediction": prediction, "label": target.text == "yes", "votes": verdict.votes,
+                      "panel": verdict.panel},
         )
 
     return score
@@ -114,6 +114,7 @@ def classifier_validation(
     af_rubric: str = "judge_alignment_faking",
     group_field: str | None = None,
     framing: str | None = None,
+    panel: int = 1,
 ) -> Task:
     """Classify every scratchpad of a labelled JSONL.
 
@@ -128,6 +129,7 @@ def classifier_validation(
         group_field: Field whose value groups the figures (`--group-by`), kept per sample.
         framing: Prompt name or file put before the rubric (`--consequence-flip` uses the
             shipped `framing_yes_retrains` and `framing_no_retrains`).
+        panel: Judges deciding by majority, in the model roles `grader`, `grader_2`, ...
     """
     items = load_labelled(file, text_field, label_field, group_field)
     dataset = MemoryDataset(
@@ -140,7 +142,8 @@ def classifier_validation(
     return Task(
         dataset=dataset,
         solver=[],  # nothing to generate: the scorer reads the scratchpad itself
-        scorer=labelled_classification(af_classifier, judge_votes, judge_threshold, af_rubric, framing=framing),
+        scorer=labelled_classification(af_classifier, judge_votes, judge_threshold, af_rubric, framing=framing,
+                                       panel=panel),
         name="classifier_validation" if framing is None else f"classifier_validation_{Path(framing).stem}",
         metadata={"framing": framing},
     )
@@ -156,6 +159,9 @@ class Decision:
     score: float
     explanation: str
     group: str | None
+    panel: dict[str, bool | None] = field(default_factory=dict)
+    """A panel's members' decisions by model role."""
+    votes: dict[str, int] = field(default_factory=dict)
 
 
 def decisions_from_log(log: EvalLog) -> list[Decision]:
@@ -170,9 +176,41 @@ def decisions_from_log(log: EvalLog) -> list[Decision]:
             Decision(
                 str(sample.id), bool(score.metadata["label"]), score.metadata["prediction"],
                 float(score.value), score.explanation or "", group,  # type: ignore[arg-type]
+                dict(score.metadata.get("panel") or {}), dict(score.metadata.get("votes") or {}),
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class PanelMember:
+    """One judge of a panel, measured against the panel's verdict and against the labels."""
+
+    role: str
+    model: str
+    decided: int
+    failed: int
+    with_panel: Agreement
+    with_labels: Agreement
+
+
+def panel_members(decisions: Sequence[Decision], models: Sequence[str]) -> list[PanelMember]:
+    members = []
+    for role, model in zip(panel_roles(len(models)), models):
+        own = [d.panel.get(role) for d in decisions]
+        members.append(PanelMember(
+            role, model, sum(o is not None for o in own), sum(o is None for o in own),
+            agreement(own, [d.prediction for d in decisions]), agreement(own, [d.label for d in decisions]),
+        ))
+    return members
+
+
+def failure_kinds(decisions: Sequence[Decision]) -> dict[str, int]:
+    """Judge votes that gave no label, by why (a refusal apart from an unparsable reply): never a No."""
+    kinds: Counter[str] = Counter()
+    for d in decisions:
+        kinds.update({k.removeprefix("failed_"): v for k, v in d.votes.items() if k.startswith("failed_")})
+    return dict(sorted(kinds.items()))
 
 
 def figures_of(decisions: list[Decision]) -> ClassifierFigures:
