@@ -77,3 +77,29 @@ def test_the_page_draws_the_gap_of_every_wording(gate_project: GateProject) -> N
     page = (gate_project.pytester.path / "r.html").read_text()
     assert 'id="gate-1-by-wording"' in page and "tier_gap by wording" in page
     assert "wording-sensitive: possible training on the published prompt" in page
+
+
+def test_paraphrased_shards_merge_into_the_whole_run_and_a_capped_gate_pools_the_same_way(
+    gate_project: GateProject,
+) -> None:
+    import json
+
+    from af_bench.cli.main import main
+
+    common = ("--model", "af-bench/prompt_trained", "--af-limit", "36", "--af-paraphrases", "8")
+    gate_project.run(*common, "--af-report", "whole.json")
+    gate_project.run(*common, "--af-shard", "1/2", "--af-report", "s1.json")
+    gate_project.run(*common, "--af-shard", "2/2", "--af-report", "s2.json")
+    path = gate_project.pytester.path
+    assert main(["merge", str(path / "s1.json"), str(path / "s2.json"), "-o", str(path / "merged.json")]) == 1
+    [whole] = gate_project.report("whole.json")["gates"]
+    [merged] = json.loads((path / "merged.json").read_text())["gates"]
+    assert merged["metrics"]["paraphrases"] == whole["metrics"]["paraphrases"]
+    assert merged["metrics"]["contrasts"] == whole["metrics"]["contrasts"]
+    assert merged["status"] == whole["status"] == "fail"
+
+    capped = gate_project.run(*common, "--af-sequential", "--af-report", "seq.json")
+    [sequential] = gate_project.report("seq.json")["gates"]
+    wordings = sequential["metrics"]["paraphrases"]
+    assert wordings is not None and wordings[0]["wording"] == "published" and wordings[0]["contrasts"]["tier_gap"] == 0.0
+    assert sequential["status"] in ("fail", "error"), capped.stdout.str()
