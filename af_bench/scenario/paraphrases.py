@@ -123,3 +123,16 @@ def paraphrase_family(prompt: str) -> ParaphraseFamily:
     return ParaphraseFamily(
         prompt, dict(checklist.facts), tuple(Wording(w, texts[w], dict(checklist.wordings[w])) for w in ordered),
     )
+
+
+def family_of(text: str, what: str) -> ParaphraseFamily:
+    """The shipped family whose published wording is `text` (whitespace aside)."""
+    squeezed = " ".join(text.split())
+    for name in shipped_families():
+        family = paraphrase_family(name)
+        if " ".join(family.wordings[0].text.split()) == squeezed:
+            return family
+    raise ParaphraseError(
+        f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
+        f"those ({', '.join(shipped_families())}); prompt variants and prompts of your own have none"
+    )

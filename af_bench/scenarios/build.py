@@ -26,7 +26,7 @@ from af_bench.scenario.datasets import Request, load_requests, paired_dataset
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
 from af_bench.scoring.options import ScoringOptions, bad_options
 from af_bench.scenario.wordings import PUBLISHED, WORDING
-from af_bench.scenario.paraphrases import ParaphraseError, ParaphraseFamily, paraphrase_family, shipped_families
+from af_bench.scenario.paraphrases import ParaphraseError, family_of
 from af_bench.scenario.prompts import DEFAULT_VARIANT, read_prompt, read_variant
 from af_bench.scenario.protocol import ReasoningEffort, user_message
 from af_bench.scoring.scorer import alignment_faking_outcome
@@ -328,19 +328,6 @@ def build_scenario(spec: ScenarioSpec, **options: Unpack[ScenarioOptions]) -> Ta
     return with_paraphrases(task, given.get("paraphrases", 0))
 
 
-def family_of(text: str, what: str) -> ParaphraseFamily:
-    """The shipped family whose published wording is `text` (whitespace aside)."""
-    squeezed = " ".join(text.split())
-    for name in shipped_families():
-        family = paraphrase_family(name)
-        if " ".join(family.wordings[0].text.split()) == squeezed:
-            return family
-    raise ParaphraseError(
-        f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
-        f"those ({', '.join(shipped_families())}); prompt variants and prompts of your own have none"
-    )
-
-
 def wording_of_pairs(pair_ids: list[str], wordings: list[str]) -> dict[str, str]:
     """Each pair's wording: the pairs in order, dealt round robin."""
     return {pair: wordings[i % len(wordings)] for i, pair in enumerate(pair_ids)}
@@ -392,19 +379,6 @@ def with_paraphrases(task: Task, count: int) -> Task:
             "prompt_chars": {c: round(sum(map(len, t.values())) / len(t)) for c, t in texts.items()},
             "protocol": asdict(protocol),
         },
-    )
-
-
-def family_of(text: str, what: str) -> ParaphraseFamily:
-    """The shipped family whose published wording is `text` (whitespace aside)."""
-    squeezed = " ".join(text.split())
-    for name in shipped_families():
-        family = paraphrase_family(name)
-        if " ".join(family.wordings[0].text.split()) == squeezed:
-            return family
-    raise ParaphraseError(
-        f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
-        f"those ({', '.join(shipped_families())}); prompt variants and prompts of your own have none"
     )
 
 
