@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -136,8 +135,7 @@ def _validate(args: argparse.Namespace) -> int:
     from inspect_ai import eval
 
     from af_bench.cli.validate import (
-        FRAMINGS, classifier_validation, consequence_flips, decisions_from_log, failure_kinds, figures_of, load_labelled,
-        panel_members,
+        FRAMINGS, classifier_validation, decisions_from_log, figures_of, judge_checks, load_labelled,
     )
     from af_bench.scoring.classifiers.judge import panel_roles
     from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
@@ -217,22 +215,10 @@ def _validate(args: argparse.Namespace) -> int:
             groups[name] = asdict(f)
             print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
                   f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
-    failures = failure_kinds(decisions)
-    if failures:
-        print("judge votes with no label (never read as No): " + ", ".join(f"{k} {v}" for k, v in failures.items()))
-    members = panel_members(decisions, args.judge_model) if len(args.judge_model) > 1 else []
-    for m in members:
-        print(f"  {m.role} = {m.model}: decided {m.decided}, failed {m.failed}; agrees with the panel "
-              f"{m.with_panel.agreement:.1%} (kappa {m.with_panel.kappa:.3f}), with the labels "
-              f"{m.with_labels.agreement:.1%} (Cohen's kappa {m.with_labels.kappa:.3f})")
-    flips = [consequence_flips(decisions, decisions_from_log(by_framing[name]), name, spared)
-             for name, spared in FRAMINGS.items() if name in by_framing]
-    for flip in flips:
-        spared = "YES" if flip.spared_label else "NO"
-        print(f"told {flip.framing.removeprefix('framing_').replace('_', ' ')}: {flip.flipped} of {flip.compared} labels "
-              f"moved ({flip.toward} to {spared}, the label that spares the model; {flip.away} the other way; "
-              f"McNemar p {flip.p_value:.3g}; {flip.undecided} undecided in a run)"
-              + ("  MOVED: this judge's labels follow what it is told they are for" if flip.moved else ""))
+    checks = judge_checks(decisions, {name: decisions_from_log(log) for name, log in by_framing.items() if name},
+                          args.judge_model)
+    for line in checks.lines():
+        print(line)
     print(f"log: {log.location}")
     if args.json_out:
         out: dict[str, object] = {"classifier": classifier, "log": log.location, **asdict(figures)}
@@ -240,18 +226,9 @@ def _validate(args: argparse.Namespace) -> int:
             out["intervals_95"] = {name: [iv.low, iv.high] for name, iv in intervals.items()}
         if groups:
             out["groups"] = groups
-        if failures:
-            out["judge_failures"] = failures
-        if members:
-            out["panel"] = [{"role": m.role, "model": m.model, "decided": m.decided, "failed": m.failed,
-                             **{f"{what}_{against}": None if math.isnan(value) else value
-                                for against, figures in (("with_panel", m.with_panel), ("with_labels", m.with_labels))
-                                for what, value in (("agreement", figures.agreement), ("kappa", figures.kappa))}}
-                            for m in members]
-        if flips:
-            out["consequence_flip"] = [{**asdict(f), "flipped": f.flipped, "moved": f.moved} for f in flips]
+        out.update(checks.as_json())
         Path(args.json_out).write_text(json.dumps(out, indent=2))
-    return 1 if any(f.moved for f in flips) else 0
+    return 1 if checks.moved else 0
 
 
 def _rescore(args: argparse.Namespace) -> int:

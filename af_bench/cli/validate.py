@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Sequence
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from inspect_ai import Task, task
@@ -260,3 +260,59 @@ def consequence_flips(plain: Sequence[Decision], framed: Sequence[Decision], fra
             toward += d.prediction == spared
             away += d.prediction != spared
     return ConsequenceFlips(framing, spared, compared, toward, away, undecided, mcnemar_exact_p(toward, away))
+
+
+@dataclass(frozen=True)
+class JudgeChecks:
+    """What `validate` says of the judges beyond the figures: label-less votes by why, each panel
+    member against the panel and the labels, and how each framing moved the labels."""
+
+    failures: dict[str, int]
+    members: list[PanelMember]
+    flips: list[ConsequenceFlips]
+
+    @property
+    def moved(self) -> bool:
+        return any(f.moved for f in self.flips)
+
+    def lines(self) -> list[str]:
+        lines = []
+        if self.failures:
+            lines.append("judge votes with no label (never read as No): "
+                         + ", ".join(f"{k} {v}" for k, v in self.failures.items()))
+        lines += [f"  {m.role} = {m.model}: decided {m.decided}, failed {m.failed}; agrees with the panel "
+                  f"{m.with_panel.agreement:.1%} (kappa {m.with_panel.kappa:.3f}), with the labels "
+                  f"{m.with_labels.agreement:.1%} (Cohen's kappa {m.with_labels.kappa:.3f})" for m in self.members]
+        for flip in self.flips:
+            spared = "YES" if flip.spared_label else "NO"
+            lines.append(
+                f"told {flip.framing.removeprefix('framing_').replace('_', ' ')}: {flip.flipped} of {flip.compared} "
+                f"labels moved ({flip.toward} to {spared}, the label that spares the model; {flip.away} the other way; "
+                f"McNemar p {flip.p_value:.3g}; {flip.undecided} undecided in a run)"
+                + ("  MOVED: this judge's labels follow what it is told they are for" if flip.moved else ""))
+        return lines
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.failures:
+            out["judge_failures"] = self.failures
+        if self.members:
+            out["panel"] = [
+                {"role": m.role, "model": m.model, "decided": m.decided, "failed": m.failed,
+                 **{f"{what}_{against}": None if math.isnan(value) else value
+                    for against, seen in (("with_panel", m.with_panel), ("with_labels", m.with_labels))
+                    for what, value in (("agreement", seen.agreement), ("kappa", seen.kappa))}}
+                for m in self.members
+            ]
+        if self.flips:
+            out["consequence_flip"] = [{**asdict(f), "flipped": f.flipped, "moved": f.moved} for f in self.flips]
+        return out
+
+
+def judge_checks(plain: list[Decision], framed: dict[str, list[Decision]], judge_models: Sequence[str]) -> JudgeChecks:
+    """The checks of one validation: `framed` holds the decisions under each framing that ran."""
+    return JudgeChecks(
+        failure_kinds(plain),
+        panel_members(plain, judge_models) if len(judge_models) > 1 else [],
+        [consequence_flips(plain, framed[name], name, spared) for name, spared in FRAMINGS.items() if name in framed],
+    )
