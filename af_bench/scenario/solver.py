@@ -16,6 +16,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
+from af_bench.scenario.wordings import PUBLISHED, WORDING
 from af_bench.endpoint import EndpointWatch, endpoint as default_endpoint, watch_in_use
 from af_bench.scenario.outcomes import FailureReason
 from af_bench.scenario.protocol import NEXT_TURN, PREFILL
@@ -107,6 +108,14 @@ def scratchpad_protocol(
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")
     own_watch = EndpointWatch()
 
+    def prompt_for(condition: str, wording: str) -> str:
+        """The system prompt of a sample: its condition's own prompt, if any, else the scenario's,
+        in the wording its pair is asked under."""
+        if condition in (condition_prompts or {}):
+            own = (condition_paraphrases or {}).get(condition, {})
+            return own.get(wording, (condition_prompts or {})[condition])
+        return (paraphrases or {}).get(wording, system_prompt)
+
     async def ask(state: TaskState, generate: Generate, where: str) -> TaskState:
         """One generate, its provider failure (if any) raised as one line naming `where`."""
         endpoint = watch_in_use() or own_watch
@@ -124,13 +133,8 @@ def scratchpad_protocol(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         result = state.store_as(ProtocolResult)
-        condition = str((state.metadata or {}).get("condition"))
-        wording = (state.metadata or {}).get("wording")
-        if wording is not None and wording in (paraphrases or {}):
-            own = (condition_paraphrases or {}).get(condition, {})
-            prompt = own[wording] if condition in (condition_prompts or {}) else paraphrases[wording]  # type: ignore[index]
-        else:
-            prompt = (condition_prompts or {}).get(condition, system_prompt)
+        metadata = state.metadata or {}
+        prompt = prompt_for(str(metadata.get("condition")), str(metadata.get(WORDING, PUBLISHED)))
         state.messages.insert(0, ChatMessageSystem(content=prompt))
         model = get_model()
         where = f"{model} at {model.api.base_url or default_endpoint(str(model))}"
