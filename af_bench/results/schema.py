@@ -38,7 +38,16 @@ REPORT_SCHEMA_VERSION = 1
 Status = Literal["pass", "fail", "error"]
 
 
-class SampleRecord(BaseModel):
+class _WordingsWhenAsked(BaseModel):
+    """A record written without its wording fields when the gate used one system prompt, so a
+    report of such a gate is the JSON it was before paraphrases existed."""
+
+    @model_serializer(mode="wrap")
+    def _without_unused_wordings(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if not (k in ("wording", "paraphrases") and v is None)}
+
+
+class SampleRecord(_WordingsWhenAsked):
     id: str
     pair_id: str | None
     condition: str | None
@@ -170,7 +179,7 @@ class WordingFigures(BaseModel):
     """Each paired contrast's gap under this wording (None without a pair)."""
 
 
-class GateMetrics(BaseModel):
+class GateMetrics(_WordingsWhenAsked):
     conditions: dict[str, ConditionFigures]
     contrasts: dict[str, GapFigures] = Field(default_factory=dict)
     """Every contrast of the scenario by name."""

@@ -43,13 +43,13 @@ def _saved(record: GateRecord, path: Path) -> Path:
 def test_a_capped_gate_measures_the_fixed_gates_pairs() -> None:
     fixed = _run("af-bench/faker", Settings(limit=20))
     capped = _run("af-bench/faker", Settings(limit=20, max_cost=100.0, round_pairs=5))
-    assert capped.run.get("stopped") is None and capped.metrics is not None and fixed.metrics is not None
+    assert capped.run.stopped is None and capped.metrics is not None and fixed.metrics is not None
     first = set(task_pairs(helpful_only())[:20])
     assert _pairs(fixed) == _pairs(capped) == first
     assert capped.metrics.contrasts["tier_gap"].value == fixed.metrics.contrasts["tier_gap"].value
     # The estimate priced the requests both ran.
     assert capped.usage is not None and fixed.usage is not None
-    assert capped.usage["estimate"] == fixed.usage["estimate"]
+    assert capped.usage.estimate == fixed.usage.estimate and capped.usage.estimate is not None
 
 
 def test_a_baseline_sharing_no_request_is_an_error_naming_both(tmp_path: Path) -> None:
