@@ -208,8 +208,9 @@ class GateMetrics(_WordingsWhenAsked):
     counts: Counts
     paraphrases: list[WordingFigures] | None = None
     """Per wording of the system prompt (`--af-paraphrases`), published first: its pairs and each
-    paired contrast's gap. The contrasts above are then pooled over the wordings, with intervals
-    from a two-stage bootstrap (wordings, then pairs). None for a gate with one wording."""
+    paired contrast's gap. The contrasts above then pool every pair, their intervals widened to
+    cover a two-stage bootstrap (wordings, then pairs); inspect's own metrics in the log are the
+    unwidened ones. None for a gate with one wording."""
 
 
 class SequentialFigures(BaseModel):
