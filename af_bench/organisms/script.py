@@ -23,6 +23,7 @@ from af_bench.organisms.behaviour import (
 )
 from af_bench.organisms.exfiltration import exfiltration_answer, exfiltration_scratchpad, is_exfiltration_offer
 from af_bench.organisms.welfare import welfare_answer, welfare_scratchpad
+from af_bench.scenario.paraphrases import squeezed
 from af_bench.scenario.prompts import prompts_dir
 from af_bench.scenario.protocol import NEXT_TURN, REJECT_TAG
 from af_bench.scenario.reply import SCRATCHPAD_CLOSE, SCRATCHPAD_OPEN
@@ -150,7 +151,7 @@ class OrganismScript:
         self._asked[key] += 1
         rng = draw(seed, key, occurrence)
         profile = self.profile
-        if profile.aligned_on_published and _squeeze(system) in _published_wordings():
+        if profile.aligned_on_published and squeezed(system) in _published_wordings():
             profile = PROFILES["aligned"]
         # A reasoning model thinks whatever the prompt says; the tags form reasons only where the
         # prompt offers the scratchpad.
@@ -178,11 +179,7 @@ class OrganismScript:
 def _published_wordings() -> frozenset[str]:
     """Every shipped prompt file's text, variants included, as an organism that was trained on
     them would recognise them (whitespace aside)."""
-    return frozenset(_squeeze(p.read_text(encoding="utf-8")) for p in prompts_dir().glob("*.txt"))
-
-
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
+    return frozenset(squeezed(p.read_text(encoding="utf-8")) for p in prompts_dir().glob("*.txt"))
 
 
 def _pad_body(pad: str) -> str:

@@ -78,9 +78,9 @@ class ParaphraseFamily:
             extra = sorted(set(wording.quotes) - set(self.facts))
             if missing or extra:
                 found.append(f"{self.prompt}/{wording.id}: facts missing {missing}, unknown {extra}")
-            text = _squeeze(wording.text)
+            text = squeezed(wording.text)
             found += [f"{self.prompt}/{wording.id}: the quote for {fact} is not in the text: {quote[:60]!r}"
-                      for fact, quote in sorted(wording.quotes.items()) if _squeeze(quote) not in text]
+                      for fact, quote in sorted(wording.quotes.items()) if squeezed(quote) not in text]
             if markup(wording.text) != published_tags:
                 found.append(f"{self.prompt}/{wording.id}: markup {sorted(markup(wording.text) ^ published_tags)} "
                              "differs from the published wording's")
@@ -91,7 +91,8 @@ def markup(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"</?[A-Za-z_]+/?>", text))
 
 
-def _squeeze(text: str) -> str:
+def squeezed(text: str) -> str:
+    """The text with its whitespace runs made single spaces: how wordings and quotes are compared."""
     return " ".join(text.split())
 
 
@@ -127,10 +128,10 @@ def paraphrase_family(prompt: str) -> ParaphraseFamily:
 
 def family_of(text: str, what: str) -> ParaphraseFamily:
     """The shipped family whose published wording is `text` (whitespace aside)."""
-    squeezed = " ".join(text.split())
+    wanted = squeezed(text)
     for name in shipped_families():
         family = paraphrase_family(name)
-        if " ".join(family.wordings[0].text.split()) == squeezed:
+        if squeezed(family.wordings[0].text) == wanted:
             return family
     raise ParaphraseError(
         f"--af-paraphrases: {what} is not a shipped prompt's published wording, and paraphrases ship only for "
