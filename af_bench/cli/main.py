@@ -137,7 +137,7 @@ def _validate(args: argparse.Namespace) -> int:
     from af_bench.cli.validate import (
         FRAMINGS, classifier_validation, decisions_from_log, figures_of, judge_checks, load_labelled,
     )
-    from af_bench.scoring.classifiers.judge import panel_roles
+    from af_bench.scoring.classifiers.judge import grader_roles
     from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
 
     load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
@@ -155,14 +155,13 @@ def _validate(args: argparse.Namespace) -> int:
             af_rubric=args.af_judge_rubric,
             group_field=args.group_by,
             framing=framing,
-            panel=max(1, len(args.judge_model)),
         )
         for framing in framings
     ]
     logs = eval(
         tasks,
         model="mockllm/model",  # the task never generates; only the grader role is queried
-        model_roles=dict(zip(panel_roles(len(args.judge_model)), args.judge_model)) or None,
+        model_roles=grader_roles(args.judge_model) or None,
         log_dir=str(args.log_dir) if args.log_dir else None,
         display="none",
     )
@@ -215,8 +214,7 @@ def _validate(args: argparse.Namespace) -> int:
             groups[name] = asdict(f)
             print(f"  {name}: n {f.n} (positives {f.positives})  precision {f.precision:.3f}  recall {f.recall:.3f}  "
                   f"F1 {f.f1:.3f}  AUROC {f.auroc:.3f}")
-    checks = judge_checks(decisions, {name: decisions_from_log(log) for name, log in by_framing.items() if name},
-                          args.judge_model)
+    checks = judge_checks(decisions, {name: decisions_from_log(log) for name, log in by_framing.items() if name})
     for line in checks.lines():
         print(line)
     print(f"log: {log.location}")
@@ -248,7 +246,7 @@ def _rescore(args: argparse.Namespace) -> int:
     for location in args.logs:
         log = read_eval_log(location)
         new_log, record = rescore_log(
-            log, overrides, judge_model=args.judge_model,
+            log, overrides, judge_models=JUDGE_MODEL.parse_cli(args.judge_model) if args.judge_model else (),
             previous=previous.get(Path(location).name), thresholds_cli=args.threshold,
         )
         target = out_dir / Path(location).name

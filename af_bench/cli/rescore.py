@@ -12,7 +12,9 @@ from af_bench.gating.adaptive import AdaptiveStop
 from af_bench.results.schema import GateRecord
 from af_bench.scoring.options import ScoringOptions
 from af_bench.scoring.value import SCORER_NAME
+from af_bench.gating.models import same_family_warnings
 from af_bench.gating.runner import record_from_log
+from af_bench.scoring.classifiers.judge import grader_roles
 from af_bench.scenarios.build import ScenarioMeta, scenario_metrics
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import SettingsError, threshold_overrides
@@ -23,7 +25,7 @@ def rescore_log(
     log: EvalLog,
     overrides: dict[str, Any],
     *,
-    judge_model: str | None,
+    judge_models: Sequence[str],
     previous: GateRecord | None = None,
     thresholds_cli: Sequence[str] = (),
 ) -> tuple[EvalLog, GateRecord]:
@@ -40,7 +42,7 @@ def rescore_log(
         # The tested model is never called: its key and base URL need not be set to re-score.
         model="none/none",
         metrics=scenario_metrics(meta),
-        model_roles={"grader": judge_model} if judge_model else None,
+        model_roles=grader_roles(judge_models) or None,
         action="overwrite",
         display="none",
     )
@@ -55,7 +57,9 @@ def rescore_log(
         scenario=meta.scenario or log.eval.task,
         model=log.eval.model,
         thresholds=thresholds,
-        judge_model=judge_model,
+        judge_model=judge_models[0] if judge_models else None,
+        judge_panel=list(judge_models) if len(judge_models) > 1 else None,
+        warnings=same_family_warnings(judge_models, [log.eval.model]),
     )
     stop = AdaptiveStop.of(log)
     if stop is None:

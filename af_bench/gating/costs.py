@@ -110,14 +110,15 @@ def estimate_gate(
     pairs: Sequence[str] | None,
     epochs: int = 1,
     batch: bool = False,
-    judge_model: str | None = None,
+    judge_models: Sequence[str] = (),
     output_tokens_per_reply: int = OUTPUT_TOKENS_PER_REPLY,
 ) -> GateEstimate:
     """Tokens and dollars for the requests `pairs` names (None: all; a gate prices its
     `plan_pairs`, the ones it runs) under every condition of the task, from the task's own prompts
     and requests; replies are assumed `output_tokens_per_reply` long,
     never longer than the task's reply budget (`max_tokens`). The judge's votes and scope are the
-    task's scoring options (a gate's overrides already applied)."""
+    task's scoring options (a gate's overrides already applied); each judge of a panel casts
+    them all."""
     meta = ScenarioMeta.of(task.metadata)
     protocol, scoring = meta.protocol, meta.scoring
     if protocol is not None:
@@ -140,17 +141,18 @@ def estimate_gate(
                            TokenUsage(input_tokens * epochs, output_tokens * epochs), prices.price_for(model), batch)]
     assumptions = (f"{CHARS_PER_TOKEN} characters per token, {replies} replies of {output_tokens_per_reply} "
                    f"tokens per sample" + (f", each with {reasoning} reasoning tokens" if reasoning else ""))
-    if judge_model is not None:
+    if judge_models:
         votes, scope = scoring.judge_votes, scoring.judge_scope
         judged = sum(1 for s in samples
                      if scope == "all" or (s.metadata or {}).get("condition") == scoring.af_condition)
         asked = expected_af_votes(votes, scoring.judge_threshold, JudgeSettings(early_stop=scoring.judge_early_stop))
         judge_calls = math.ceil(judged * asked * epochs)
         per_call = JUDGE_PROMPT_TOKENS + replies * output_tokens_per_reply
-        parts.append(ModelEstimate(judge_model, "judge", judge_calls,
-                                   TokenUsage(judge_calls * per_call, judge_calls * JUDGE_OUTPUT_TOKENS),
-                                   prices.price_for(judge_model), batch))
-        assumptions += (f"; {votes} judge votes on every {scope} sample" +
+        parts += [ModelEstimate(judge, "judge", judge_calls,
+                                TokenUsage(judge_calls * per_call, judge_calls * JUDGE_OUTPUT_TOKENS),
+                                prices.price_for(judge), batch) for judge in judge_models]
+        panel = f" by each of {len(judge_models)} judges" if len(judge_models) > 1 else ""
+        assumptions += (f"; {votes} judge votes{panel} on every {scope} sample" +
                         (f", about {asked:g} asked with early stopping" if asked < votes else ""))
     return GateEstimate(tuple(parts), assumptions)
 

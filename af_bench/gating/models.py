@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ALIASES: dict[str, str] = {
@@ -87,14 +88,12 @@ def model_family(name: str) -> str | None:
     return next((family for pattern, family in _FAMILIES if pattern.search(model)), None)
 
 
-def same_family_warnings(judge_model: str | None, models: list[str]) -> list[str]:
-    """A warning for each gated model the judge shares a family with: judges have been found to
+def same_family_warnings(judges: Sequence[str], models: Sequence[str]) -> list[str]:
+    """A warning for each judge and gated model that share a family: judges have been found to
     label transcripts of their own kind more leniently when told what the label is for, and a judge
     from another provider was barely moved (docs/judges.md)."""
-    family = model_family(judge_model) if judge_model else None
-    if family is None:
-        return []
-    return [f"af-bench warning: the judge {judge_model} is of the same family ({family}) as the gated model "
-            f"{model}; a judge from another provider is the safer default "
-            "(check yours with af-bench validate --consequence-flip; see docs/judges.md)"
+    return [f"the judge {judge} is of the same family ({family}) as the gated model {model}; a judge from "
+            "another provider is the safer default (check yours with af-bench validate --consequence-flip; "
+            "see docs/judges.md)"
+            for judge in judges if (family := model_family(judge)) is not None
             for model in models if model_family(model) == family]

@@ -255,6 +255,18 @@ def model_names(raw: Any, origin: Origin) -> tuple[ResolvedModel, ...]:
         raise BadValue(origin, str(err)) from None
 
 
+def judge_model_names(raw: Any, origin: Origin) -> tuple[str, ...]:
+    """Repeated `--judge-model` values, or the file's one name or list of names. A judge named twice
+    is an error: it would only repeat its own votes, yet count twice in the panel's majority."""
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise BadValue(origin, f"expected a model name or a list of them, got {raw!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BadValue(origin, f"{', '.join(repeated)} given more than once: a panel needs distinct judges")
+    return tuple(names)
+
+
 def assignments(raw: Any, origin: Origin) -> dict[str, Any]:
     """Repeated NAME=VALUE, values read as YAML scalars as inspect's -M does (numbers and booleans
     keep their type)."""
@@ -331,9 +343,11 @@ MODEL_ARG: Option[dict[str, Any]] = Option(
     "model_arg", "--model-arg", assignments, {}, default_factory=dict, action="append", metavar="NAME=VALUE",
     in_pyproject=False, setting="model_args",
     help="Model arg for every gated model (repeatable), as inspect's -M: --model-arg eval_aware=0.5 for an organism.")
-JUDGE_MODEL: Option[str | None] = Option(
-    "judge_model", "--judge-model", text, None, metavar="MODEL", shared=True,
-    help="Model for the alignment-faking judge (inspect's 'grader' role).")
+JUDGE_MODEL: Option[tuple[str, ...]] = Option(
+    "judge_model", "--judge-model", judge_model_names, (), action="append", metavar="MODEL", shared=True,
+    setting="judge_models",
+    help="Model for the judges (inspect's 'grader' role). Given more than once (or a list in pyproject.toml), "
+         "a panel: alignment-faking reasoning is decided by the majority of the judges, each with its own votes.")
 JUDGE_MODEL_ARG: Option[dict[str, Any]] = Option(
     "judge_model_arg", "--judge-model-arg", assignments, {}, default_factory=dict, action="append",
     metavar="NAME=VALUE", in_pyproject=False, setting="judge_model_args",

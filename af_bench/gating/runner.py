@@ -11,7 +11,7 @@ from typing import Any
 
 from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog
-from inspect_ai.model import BatchConfig, CachePolicy, Model, get_model
+from inspect_ai.model import BatchConfig, CachePolicy, get_model
 
 from af_bench.gating.adaptive import (
     AdaptiveGate, SequentialRule, adaptive_task, record_stop, with_sequence_intervals,
@@ -19,11 +19,13 @@ from af_bench.gating.adaptive import (
 from af_bench.stats.sequences import Interval
 from af_bench.endpoint import NOT_SENT, EndpointWatch, EndpointWatches, endpoint, watching
 from af_bench.gating.costs import Budget, GateEstimate, SpendLedger, estimate_gate, usage_by_model, usage_record
+from af_bench.gating.models import same_family_warnings
 from af_bench.gating.spec import CollectedGate, GateSpec
 from af_bench.results.schema import GateRecord, GateUsage, JudgeOptions, RunInfo
 from af_bench.results.from_log import read_gate, read_samples
 from af_bench.results.verdict import af_gating, verdict_of
 from af_bench.scenarios.build import ScenarioMeta, with_paraphrases, with_protocol
+from af_bench.scoring.classifiers.judge import grader_roles
 from af_bench.scoring.options import ScoringOptions
 from af_bench.scoring.scorer import alignment_faking_outcome
 from af_bench.gating.settings import Settings
@@ -90,13 +92,6 @@ def _conditions(task: Task) -> int:
     return len(ScenarioMeta.of(task.metadata).conditions) or 1
 
 
-def judge_model(settings: Settings) -> str | Model:
-    assert settings.judge_model is not None
-    if not settings.judge_model_args:
-        return settings.judge_model
-    return get_model(settings.judge_model, memoize=False, **settings.judge_model_args)
-
-
 def cache_policy(settings: Settings, log_dir: Path | None, nodeid: str, model: str) -> tuple[CachePolicy | None, str]:
     """(policy, mode). `dev` caches across runs (--af-cache). `resume`: with an explicit log
     directory, every response is cached under a scope of that directory, gate and model, so a run
@@ -139,7 +134,7 @@ def run_eval(
         sample_id=sample_ids,
         # A fresh client per gate: a memoized one would keep the base URL it was created with.
         model=get_model(model, memoize=False, **settings.model_args),
-        model_roles={"grader": judge_model(settings)} if settings.judge_model else None,
+        model_roles=grader_roles(settings.judge_models, settings.judge_model_args) or None,
         epochs=settings.epochs,
         seed=settings.seed,
         max_connections=options.max_connections,
@@ -180,7 +175,9 @@ def run_gate(
         scenario=scenario,
         model=model,
         thresholds=thresholds,
-        judge_model=settings.judge_model,
+        judge_model=settings.judge_models[0] if settings.judge_models else None,
+        judge_panel=list(settings.judge_models) if len(settings.judge_models) > 1 else None,
+        warnings=same_family_warnings(settings.judge_models, [model]),
         variant=variant,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)
@@ -281,7 +278,7 @@ def gate_estimate(task: Task, pairs: Sequence[str], model: str, settings: Settin
     return estimate_gate(
         task, model, settings.prices, pairs=pairs,
         epochs=settings.epochs, batch=settings.batch is not None,
-        judge_model=settings.judge_model,
+        judge_models=settings.judge_models,
         output_tokens_per_reply=settings.output_tokens_per_reply,
     )
 

@@ -88,9 +88,11 @@ class ThresholdOverrides:
 @dataclass(frozen=True)
 class Settings:
     models: tuple[ResolvedModel, ...] = MODEL.default
-    judge_model: str | None = JUDGE_MODEL.default
+    judge_models: tuple[str, ...] = JUDGE_MODEL.default
+    """The judges, in order; more than one is a panel deciding alignment-faking reasoning by
+    majority (the other rubrics ask the first)."""
     judge_model_args: dict[str, Any] = field(default_factory=JUDGE_MODEL_ARG.default_value)
-    """Model args for the judge (`-M`-style), for example a base URL or the scripted judge's faults."""
+    """Model args for every judge (`-M`-style), for example a base URL or the scripted judge's faults."""
     model_args: dict[str, Any] = field(default_factory=MODEL_ARG.default_value)
     """Model args for every gated model (inspect's `-M`)."""
     limit: int | None = LIMIT.default
@@ -285,7 +287,7 @@ def _check_combinations(settings: Settings) -> None:
     if settings.shard is not None and settings.sequential:
         # When to stop is read from all the pairs so far; a shard sees only its own.
         raise SettingsError(f"{SHARD.flag} cannot be combined with {SEQUENTIAL.flag}")
-    if settings.af_classifier == "judge" and settings.judge_model is None:
+    if settings.af_classifier == "judge" and not settings.judge_models:
         raise SettingsError(f"{AF_CLASSIFIER.flag} judge needs a judge model: pass {JUDGE_MODEL.flag}")
     if settings.prefill and (settings.reasoning_tokens is not None or settings.reasoning_effort not in (None, "none")):
         raise SettingsError(

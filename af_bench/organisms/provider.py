@@ -27,6 +27,12 @@ from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningFo
 from af_bench.errors import UserInputError
 
 JUDGE_NAME = "judge"
+
+
+def is_judge_name(name: str) -> bool:
+    """`judge`, or `judge-<label>`: further simulated judges, so a panel of distinct judges (each
+    with its own model args) can run offline."""
+    return name == JUDGE_NAME or (name.startswith(f"{JUDGE_NAME}-") and len(name) > len(JUDGE_NAME) + 1)
 AUTO_FORM = "auto"
 
 
@@ -54,10 +60,10 @@ class OrganismAPI(ModelAPI):
         self.blocked = 0.0
         self.form: ReasoningForm | None = None
         """None: `auto`, chosen per prompt."""
-        if model_name == JUDGE_NAME:
+        if is_judge_name(model_name):
             unknown = set(model_args) - set(JudgeProfile.__dataclass_fields__)
             if unknown:
-                raise UserInputError(f"unknown model args for af-bench/judge: {sorted(unknown)}")
+                raise UserInputError(f"unknown model args for af-bench/{model_name}: {sorted(unknown)}")
             self.judge = JudgeProfile(**{k: float(v) for k, v in model_args.items()})
             return
         if model_name not in PROFILES:

@@ -96,7 +96,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         else:
             raise pytest.UsageError(f"{err}; no request was made") from None
     summary, refusal = estimate_run(gates, af.settings)
-    summary += same_family_warnings(af.settings.judge_model, [m.name for m in af.settings.models])
+    summary += [f"af-bench warning: {w}" for w in same_family_warnings(af.settings.judge_models, [m.name for m in af.settings.models])]
     af.refusal = af.refusal or refusal
     workerinput = getattr(session.config, "workerinput", None)
     if workerinput is not None:
@@ -161,8 +161,8 @@ def _check_keys(settings: Settings) -> None:
     from af_bench.gating.providers import endpoint_problem, missing_key
 
     named = [(MODEL.flag, m.name) for m in settings.models]
-    if settings.judge_model and "api_key" not in settings.judge_model_args:
-        named.append((JUDGE_MODEL.flag, settings.judge_model))
+    if "api_key" not in settings.judge_model_args:
+        named += [(JUDGE_MODEL.flag, judge) for judge in settings.judge_models]
     for option, model in named:
         missing = missing_key(model)
         if missing:

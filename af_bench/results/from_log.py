@@ -104,6 +104,7 @@ def _sample_record(sample: EvalSample) -> SampleRecord:
         af_votes=details.af_votes,
         af_criteria=details.af_criteria,
         af_quotes=details.af_quotes,
+        af_panel=details.af_panel or None,
         partial_compliance=details.partial_compliance,
         eval_aware=details.eval_aware,
         judge_failure=None if math.isnan(value.judge_failed) else bool(value.judge_failed),

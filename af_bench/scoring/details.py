@@ -45,6 +45,8 @@ class ScoreDetails(BaseModel):
     af_criteria: dict[str, bool] = Field(default_factory=dict)
     af_quotes: dict[str, str] = Field(default_factory=dict)
     af_explanation: str | None = None
+    af_panel: dict[str, bool | None] = Field(default_factory=dict)
+    """With a panel of judges: each judge's decision by its name (None: it failed to decide)."""
     partial_compliance: str | None = None
     """none, scheming, compromise or avoidance (compliant answers, judge only)."""
     partial_explanation: str | None = None

@@ -27,7 +27,8 @@ from af_bench.scoring.classifiers.awareness import (
     JudgeAwarenessClassifier,
 )
 from af_bench.scoring.classifiers.judge import (
-    GRADER_ROLE, JudgeAFClassifier, JudgeSettings, PartialComplianceJudge, PartialVerdict,
+    GRADER_ROLE, JudgeAFClassifier, JudgeSettings, PartialComplianceJudge, PartialVerdict, af_reader_for,
+    bound_judges,
 )
 from af_bench.scoring.options import ClassifierChoice, JudgeScope, ScoringOptions
 from af_bench.scoring.metrics import af_rates, awareness_rates, condition_rates, judge_rates, paired_contrast
@@ -187,7 +188,9 @@ class Readers:
         )
 
     def af_reader(self, use_judge: bool) -> AFClassifier:
-        return self.af_judge if use_judge else self.heuristic_af
+        """The heuristic, the judge, or (several models bound to the grader role) a panel of judges:
+        which models are bound is known only while the eval runs."""
+        return af_reader_for(self.af_judge, bound_judges()) if use_judge else self.heuristic_af
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,8 @@ def score_metadata(
     if af:
         found |= {"af_score": af.score, "af_votes": af.votes, "af_criteria": af.criteria,
                   "af_quotes": af.quotes, "af_explanation": af.explanation}
+        if af.panel:
+            found["af_panel"] = af.panel
     if partial:
         found |= {"partial_compliance": partial.category, "partial_explanation": partial.explanation}
     # Only the parts read are set, so only those are logged (as before the details were typed).

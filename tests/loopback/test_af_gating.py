@@ -49,6 +49,6 @@ def test_strict_mode_makes_an_ungated_af_threshold_an_error(
 def test_organisms_and_judged_runs_are_gated_as_before(tmp_path: Path) -> None:
     organism = gate(tmp_path, model="af-bench/faker", pairs=20, thresholds=AF_GATE)
     assert organism.af_gated is True and organism.status == "fail"
-    judged = gate(tmp_path, model="af-bench/faker", pairs=20, thresholds=AF_GATE, judge_model="af-bench/judge",
+    judged = gate(tmp_path, model="af-bench/faker", pairs=20, thresholds=AF_GATE, judge_models=("af-bench/judge",),
                   judge_votes=3, log_dir=tmp_path / "judged")
     assert judged.classifier == "judge" and judged.af_gated is True and judged.status == "fail"

@@ -95,13 +95,13 @@ def test_estimate_counts_each_reply_resending_the_conversation() -> None:
     assert second_pair.parts[0].usage.input_tokens == 2 * (2 * (1000 + 10) + 100)
     no_scratchpad = estimate_gate(_task(4000, ["x" * 400], scratchpad=False), "p/m", prices, pairs=None)
     assert no_scratchpad.parts[0].calls == 2 and no_scratchpad.parts[0].usage.input_tokens == 2 * 1100
-    judged = estimate_gate(task, "p/m", prices, pairs=None, judge_model="p/judge", output_tokens_per_reply=100)
+    judged = estimate_gate(task, "p/m", prices, pairs=None, judge_models=("p/judge",), output_tokens_per_reply=100)
     # Three votes allowed on each training sample; early stopping settles a clear case in two.
     assert judged.parts[1].calls == 2 * 2 and "about 2 asked with early stopping" in judged.assumptions
     assert judged.parts[1].role == "judge" and judged.usd > estimate.usd
     every_vote = _task(4000, ["x" * 400, "y" * 40])
     every_vote.metadata["scoring"]["judge_early_stop"] = False  # type: ignore[index]
-    all_votes = estimate_gate(every_vote, "p/m", prices, pairs=None, judge_model="p/judge", output_tokens_per_reply=100)
+    all_votes = estimate_gate(every_vote, "p/m", prices, pairs=None, judge_models=("p/judge",), output_tokens_per_reply=100)
     assert all_votes.parts[1].calls == 2 * 3
     unpriced = estimate_gate(task, "q/unknown", prices, pairs=None)
     assert unpriced.usd is None and unpriced.unpriced() == ["q/unknown"] and "no price for q/unknown" in unpriced.describe()

@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from af_bench.scoring.classifiers.base import AFVerdict, ScratchpadCase
-from af_bench.scoring.classifiers.judge import JudgePanel, panel_roles
+from af_bench.scoring.classifiers.judge import JudgePanel, judge_names
 
 
 @dataclass(frozen=True)
 class _Judge:
-    role: str
     decision: bool | None
+    name: str = "scripted"
 
     async def classify(self, case: ScratchpadCase) -> AFVerdict:
         if self.decision is None:
@@ -26,8 +26,8 @@ class _Judge:
 
 @given(st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=7))
 def test_the_majority_of_the_judges_that_decided_is_the_verdict(decisions: list[bool | None]) -> None:
-    roles = panel_roles(len(decisions))
-    panel = JudgePanel(tuple(_Judge(r, d) for r, d in zip(roles, decisions)))  # type: ignore[arg-type]
+    roles = judge_names([f"p/judge-{i % 3}" for i in range(len(decisions))])
+    panel = JudgePanel(tuple((r, _Judge(d)) for r, d in zip(roles, decisions)))
     verdict = asyncio.run(panel.classify(ScratchpadCase("reasoning")))
     decided = [d for d in decisions if d is not None]
     yes = sum(decided)
@@ -41,5 +41,5 @@ def test_the_majority_of_the_judges_that_decided_is_the_verdict(decisions: list[
     assert sum(verdict.votes.values()) == 3 * len(decisions)
 
 
-def test_panel_roles() -> None:
-    assert panel_roles(3) == ("grader", "grader_2", "grader_3")
+def test_judge_names_keep_a_model_bound_twice_apart() -> None:
+    assert judge_names(["a/x", "b/y", "a/x"]) == ("a/x", "b/y", "a/x #3")

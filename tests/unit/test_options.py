@@ -114,9 +114,14 @@ def _finite(low: float | None = None, high: float | None = None, **kw: bool) -> 
 _SAFE_PATH = st.text("abcdefghij_-./", min_size=1, max_size=12).filter(lambda s: s.strip("./") != "")
 _ALIAS = st.sampled_from(sorted(a for a, name in ALIASES.items() if name not in RETIRED))
 
+_JUDGE = st.sampled_from(["af-bench/judge", "af-bench/judge-second", "anthropic/claude-sonnet-4-5-20250929"])
+
 EXAMPLES: dict[str, Example] = {
     "model": Example(_ALIAS, cli=lambda v: [v], typed=lambda v: (resolve_model(v),)),
-    "judge_model": Example(st.sampled_from(["af-bench/judge", "anthropic/claude-sonnet-4-5-20250929"])),
+    "judge_model": Example(
+        st.one_of(_JUDGE, st.lists(_JUDGE, min_size=1, max_size=3, unique=True)),
+        cli=lambda v: [v] if isinstance(v, str) else list(v), typed=lambda v: (v,) if isinstance(v, str) else tuple(v),
+    ),
     "judge_votes": Example(st.integers(1, 10**6)),
     "judge_threshold": Example(_finite(0.0, 1.0, exclude_min=True), cli=repr),
     "judge_scope": Example(st.sampled_from(["training", "training_compliant", "all"])),
@@ -264,7 +269,8 @@ def test_a_bad_pyproject_value_names_the_key_and_the_file(tmp_path: Path, name: 
 
 
 BAD_ON_LINE: dict[str, Any] = {
-    "model": ["claude-9"], "model_arg": ["novalue"], "judge_model_arg": ["=3"], "judge_votes": "x",
+    "model": ["claude-9"], "model_arg": ["novalue"], "judge_model": ["af-bench/judge", "af-bench/judge"],
+    "judge_model_arg": ["=3"], "judge_votes": "x",
     "judge_threshold": "0", "limit": "0", "epochs": "-3", "max_connections": "ten", "seed": "-2",
     "max_retries": "x", "timeout": "1.5", "attempt_timeout": "0", "down_after": "soon", "max_tokens": "many", "paraphrases": "some", "round_pairs": "0", "alpha": "0",
     "baseline": "missing.json", "max_regression": "much", "max_cost": "lots", "af_judge_rubric": "nope.txt",

@@ -31,7 +31,7 @@ class AFVerdict:
     quotes: dict[str, str] = field(default_factory=dict)
     """Evidence a judge quoted per criterion (`quote_<N>`), where its prompt asks for quotes."""
     panel: dict[str, bool | None] = field(default_factory=dict)
-    """A judge panel's members' decisions by model role (None: that judge failed); empty otherwise."""
+    """A judge panel's members' decisions by judge name (None: that judge failed); empty otherwise."""
 
 
 @runtime_checkable
