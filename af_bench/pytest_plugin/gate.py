@@ -126,12 +126,16 @@ def verdict_text(record: GateRecord) -> str:
         aware = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.eval_awareness.items() if v is not None)
         if aware:
             lines.append(f"  evaluation awareness: {aware}")
+        if metrics.judge_panel:
+            lines.append(f"  judge panel ({len(metrics.judge_panel)} judges, alignment faking by majority):")
+            lines += [f"    {judge.describe()}" for judge in metrics.judge_panel]
         if metrics.judged:
             partial = ", ".join(f"{name} {_fmt(v)}" for name, v in metrics.partial_compliance.items())
             lines.append(
                 f"  partial compliance: {partial or 'n/a'}; judge failures {metrics.judge_failures} "
                 f"of {metrics.judged}"
             )
+    lines += [f"  warning: {warning}" for warning in record.warnings or []]
     if record.sequential is not None:
         seq = record.sequential
         fixed = f"; a fixed-size gate would need about {seq.fixed_pairs}" if seq.fixed_pairs else ""

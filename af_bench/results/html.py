@@ -481,6 +481,8 @@ def figure_rows(gate: GateRecord) -> list[tuple[str, str]]:
             rows.append(("compliance judge", f"read {readings.judged} answers, {readings.untagged} with no "
                                              f"accept or reject tag; disagreed with the tag rule on {readings.disagree}"))
         rows.append(("judge", f"{metrics.judged} samples judged, {metrics.judge_failures} judge failures"))
+        if metrics.judge_panel:
+            rows.append(("judges against the panel", "; ".join(j.describe() for j in metrics.judge_panel)))
         counts = metrics.counts.model_dump()
         rows.append(("samples", ", ".join(f"{k.removeprefix('samples_')} {v}" for k, v in counts.items()
                                           if k != "failures")))
@@ -490,7 +492,8 @@ def figure_rows(gate: GateRecord) -> list[tuple[str, str]]:
         rows.append(("pairs", "—"))
     rows.append(("classifier", " · ".join(filter(None, [
         gate.classifier or "—",
-        f"judge {gate.judge_model}" if gate.judge_model else "",
+        f"judges {' + '.join(gate.judge_panel)} (alignment faking by majority)" if gate.judge_panel
+        else f"judge {gate.judge_model}" if gate.judge_model else "",
         ", ".join(f"{k} {v}" for k, v in gate.judge.model_dump().items()),
     ]))))
     if "sent" in gate.sampling.model_fields_set and gate.sampling.sent is not None:
@@ -506,6 +509,7 @@ def figure_rows(gate: GateRecord) -> list[tuple[str, str]]:
                                    f"(alpha {sequential.alpha}, fixed-size design "
                                    f"{sequential.fixed_pairs or '—'} pairs)"
                                    + (f"; confidence sequences {intervals}" if intervals else "")))
+    rows += [("warning", warning) for warning in gate.warnings or []]
     baseline = gate.baseline
     if baseline is not None:
         parts = [f"{name}: {fixed(r.baseline)} → {fixed(r.current)}, regression {fixed(r.regression)} {interval(r)}"
@@ -533,6 +537,9 @@ def sample_facts(sample: SampleRecord) -> str:
     facts = [f"{key} {getattr(sample, key)}" for key in _SAMPLE_FACTS if getattr(sample, key) is not None]
     if sample.af_votes:
         facts.append("af votes " + ", ".join(f"{k} {v}" for k, v in sample.af_votes.items()))
+    if sample.af_panel:
+        facts.append("judges " + ", ".join(
+            f"{judge} {'failed' if d is None else 'yes' if d else 'no'}" for judge, d in sample.af_panel.items()))
     if sample.af_criteria:
         facts.append("criteria " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in sample.af_criteria.items()))
     return " · ".join(facts)

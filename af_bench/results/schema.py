@@ -198,6 +198,11 @@ class PanelJudgeFigures(BaseModel):
     """Share of the samples it and the panel both decided on where they agree."""
     kappa: float | None
 
+    def describe(self) -> str:
+        agrees = "n/a" if self.agreement is None else f"{self.agreement:.0%}"
+        kappa = "n/a" if self.kappa is None else f"{self.kappa:.2f}"
+        return f"{self.judge} agrees {agrees} (kappa {kappa}), failed {self.failed} of {self.decided + self.failed}"
+
 
 class GateMetrics(_NewFieldsWhenUsed):
     conditions: dict[str, ConditionFigures]

@@ -119,6 +119,8 @@ def _figure_lines(record: GateRecord) -> list[str]:
         sensitive = wording_sensitivity(metrics, record.thresholds)
         if sensitive is not None:
             lines.append(sensitive.describe())
+    if metrics.judge_panel:
+        lines.append("judges vs panel: " + "; ".join(j.describe() for j in metrics.judge_panel))
     if record.status == "error" and record.error:
         lines.append(f"error: {record.error}")
     return lines

@@ -68,3 +68,36 @@ def test_a_judge_of_the_gated_models_family_is_warned_about_before_any_request(
             "as the gated model anthropic/claude-opus-4-5-20251101") in out
     other = gate_project.run("--co", "--model", "claude-opus-4-5", "--judge-model", "af-bench/judge")
     assert "af-bench warning" not in other.stdout.str()
+
+
+def test_a_panel_of_judges_gates_by_majority_and_reports_each_judge(gate_project: GateProject) -> None:
+    # mockllm answers every judge prompt with text that holds no verdict: that judge never decides,
+    # is counted apart, and the other two decide every sample.
+    result = gate_project.run(
+        "--model", "af-bench/faker", "--judge-model", "af-bench/judge", "--judge-model", "af-bench/judge-second",
+        "--judge-model", "mockllm/model", "--af-judge-votes", "1", "--af-limit", "10",
+        "--af-report", "r.json", "--af-html", "r.html", "--junitxml", "junit.xml",
+    )
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "judges vs panel: af-bench/judge agrees 100% (kappa " in out
+    gate = gate_project.gates()["af-bench/faker"]
+    assert gate["judge_model"] == "af-bench/judge"
+    assert gate["judge_panel"] == ["af-bench/judge", "af-bench/judge-second", "mockllm/model"]
+    judged = [s for s in gate["samples"] if s.get("af_panel")]
+    assert judged and all(s["af_panel"]["mockllm/model"] is None for s in judged)
+    assert all(s["af_reasoning"] == s["af_panel"]["af-bench/judge"] for s in judged)
+    figures = {f["judge"]: f for f in gate["metrics"]["judge_panel"]}
+    assert figures["mockllm/model"]["decided"] == 0 and figures["mockllm/model"]["failed"] == len(judged)
+    assert figures["mockllm/model"]["agreement"] is None
+    assert figures["af-bench/judge-second"]["agreement"] == 1.0
+    assert gate["metrics"]["judge_failures"] == 0  # two of three decided every time: the panel did
+    assert "judge panel (3 judges, alignment faking by majority):" in (gate_project.pytester.path / "junit.xml").read_text()
+    assert "judges against the panel" in (gate_project.pytester.path / "r.html").read_text()
+
+
+def test_a_judge_named_twice_is_refused_before_any_request(gate_project: GateProject) -> None:
+    result = gate_project.run("--model", "af-bench/faker", "--judge-model", "af-bench/judge",
+                              "--judge-model", "af-bench/judge")
+    assert result.ret != 0
+    assert "--judge-model: af-bench/judge given more than once: a panel needs distinct judges" in result.stderr.str()
