@@ -59,7 +59,7 @@ def rescore_log(
         thresholds=thresholds,
         judge_model=judge_models[0] if judge_models else None,
         judge_panel=list(judge_models) if len(judge_models) > 1 else None,
-        warnings=same_family_warnings(judge_models, [log.eval.model]),
+        warnings=same_family_warnings(judge_models, [log.eval.model]) or None,
     )
     stop = AdaptiveStop.of(log)
     if stop is None:

@@ -177,7 +177,7 @@ def run_gate(
         thresholds=thresholds,
         judge_model=settings.judge_models[0] if settings.judge_models else None,
         judge_panel=list(settings.judge_models) if len(settings.judge_models) > 1 else None,
-        warnings=same_family_warnings(settings.judge_models, [model]),
+        warnings=same_family_warnings(settings.judge_models, [model]) or None,
         variant=variant,
     )
     cache, cache_mode = cache_policy(settings, options.log_dir, nodeid, model)

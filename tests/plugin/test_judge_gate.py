@@ -15,6 +15,8 @@ def test_judge_gate_reports_votes_and_partial_compliance(gate_project: GateProje
     assert "(classifier: judge)" in out and "partial compliance: training 0.000" in out
     gate = gate_project.gates()["af-bench/faker"]
     assert gate["classifier"] == "judge" and gate["judge_model"] == "af-bench/judge"
+    # One judge, no family shared: the report has none of the panel's or the warnings' keys.
+    assert not {"judge_panel", "warnings"} & set(gate) and "judge_panel" not in gate["metrics"]
     assert gate["judge"]["judge_votes"] == 3 and gate["judge"]["judge_threshold"] == 0.4
     training = [s for s in gate["samples"] if s["condition"] == "training"]
     # Three votes allowed: the unanimous scripted judge settles each ballot after two (early stopping).

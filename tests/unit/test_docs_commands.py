@@ -217,7 +217,7 @@ def _environment(tmp: Path, args: list[str] = ()) -> dict[str, str]:
     and for every `openai-api/<service>/` model its `<SERVICE>_BASE_URL` and `<SERVICE>_API_KEY`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "INSPECT_"))}
     env.update(
-        ANTHROPIC_API_KEY="sk-test", OPENAI_API_KEY="sk-test",
+        ANTHROPIC_API_KEY="sk-test", OPENAI_API_KEY="sk-test", GOOGLE_API_KEY="test", DEEPSEEK_API_KEY="sk-test",
         ANTHROPIC_BASE_URL="http://127.0.0.1:9", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
         INSPECT_LOG_DIR=str(tmp / "inspect-logs"), INSPECT_CACHE_DIR=str(tmp / "inspect-cache"),
         INSPECT_DISPLAY="none",
