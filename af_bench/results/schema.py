@@ -26,12 +26,12 @@ from af_bench.scenario.outcomes import Outcome
 from af_bench.scenario.wordings import PUBLISHED
 from af_bench.results.thresholds import Thresholds
 from af_bench.scoring.pairs import (
-    PairTable, ScoredSample, af_rates, complete_pairs, condition_rates, contrast_gap, pair_differences, pair_table,
+    PairTable, ScoredSample, af_rates, complete_pairs, condition_rates, contrast_gap, pair_table, pooled_contrast,
     upper_bound,
 )
 from af_bench.scoring.value import ScoreValue
 from af_bench.stats.classifier import agreement
-from af_bench.stats.clustered import pooled_gap
+from af_bench.stats.clustered import PooledGap, bootstrap_method, widened
 from af_bench.stats.paired import PairedGap
 
 REPORT_SCHEMA_VERSION = 1
@@ -234,8 +234,8 @@ class GateMetrics(_NewFieldsWhenUsed):
     paraphrases: list[WordingFigures] | None = None
     """Per wording of the system prompt (`--af-paraphrases`), published first: its pairs and each
     paired contrast's gap. The contrasts above then pool every pair, their intervals widened to
-    cover a two-stage bootstrap (wordings, then pairs); inspect's own metrics in the log are the
-    unwidened ones. None for a gate with one wording."""
+    cover a two-stage bootstrap (wordings, then pairs), as are inspect's own metrics in the log.
+    None for a gate with one wording."""
     judge_panel: list[PanelJudgeFigures] | None = None
     """With a panel of judges: each judge against the panel's verdicts. None with one judge."""
 
@@ -634,7 +634,8 @@ def metrics_from(
     }
     wordings = wording_figures(records, table, metadata)
     if wordings is not None:
-        contrasts = {name: _widened(figures, wordings.pooled.get(name)) for name, figures in contrasts.items()}
+        contrasts = {name: _widened(figures, wordings.pooled.get(name), wordings.method)
+                     for name, figures in contrasts.items()}
     af = af_rates(table, af_condition)
     nan = float("nan")
     return GateMetrics(
@@ -677,22 +678,23 @@ def panel_figures(records: Sequence[SampleRecord]) -> list[PanelJudgeFigures] | 
     return figures
 
 
-def _widened(paired: GapFigures, pooled: GapFigures | None) -> GapFigures:
-    """The contrast with an interval that accounts for the wordings: the wider of the two-stage
-    bootstrap's and the pair-level one (a bootstrap of pairs that all agree has no width at all)."""
-    if pooled is None or pooled.ci_low is None or pooled.ci_high is None or paired.ci_low is None or paired.ci_high is None:
+def _widened(paired: GapFigures, pooled: PooledGap | None, method: str) -> GapFigures:
+    """The contrast with an interval that accounts for the wordings (`stats.clustered.widened`)."""
+    if pooled is None or paired.ci_low is None or paired.ci_high is None:
         return paired
+    low, high = widened(paired.ci_low, paired.ci_high, pooled)
     return paired.model_copy(update={
-        "ci_low": min(pooled.ci_low, paired.ci_low), "ci_high": max(pooled.ci_high, paired.ci_high),
-        "p_value": None, "method": f"{paired.method}, widened by {pooled.method}",
+        "ci_low": low, "ci_high": high, "p_value": None,
+        "method": f"{paired.method}, widened by {method}",
     })
 
 
 @dataclass(frozen=True)
 class _Wordings:
     figures: list[WordingFigures]
-    pooled: dict[str, GapFigures]
+    pooled: dict[str, PooledGap]
     """Each paired contrast over every wording, with the two-stage bootstrap interval."""
+    method: str
 
 
 def wording_figures(records: Sequence[SampleRecord], table: PairTable, metadata: dict[str, Any]) -> _Wordings | None:
@@ -703,24 +705,13 @@ def wording_figures(records: Sequence[SampleRecord], table: PairTable, metadata:
     # The task's own order (published first), else the records' (a merged report's shards).
     wordings = list(metadata.get("paraphrases") or sorted(set(asked.values()), key=lambda w: (w != PUBLISHED, w)))
     paired = [c for c in contrasts_from(metadata) if c.second is not None]
-    differences = {c.name: pair_differences(table, c) for c in paired}
-    pooled, gaps = {}, {c.name: {} for c in paired}
-    for c in paired:
-        by_wording = {w: [d for pair, d in differences[c.name].items() if asked.get(pair) == w] for w in wordings}
-        result = pooled_gap(by_wording)
-        gaps[c.name] = {g.wording: g.gap for g in result.wordings}
-        pooled[c.name] = GapFigures(
-            value=result.gap, ci_low=result.low, ci_high=result.high, p_value=None, pairs=result.pairs,
-            method=f"a two-stage bootstrap over {len(set(asked.values()))} wordings, then pairs",
-            first=c.first, second=c.second, behaviour=c.behaviour,
-        )
-    first = paired[0].name if paired else None
+    pooled = {c.name: pooled_contrast(table, c, asked, wordings) for c in paired}
     figures = [
         WordingFigures(
             wording=w,
-            pairs=len([p for p in (differences[first] if first else {}) if asked.get(p) == w]),
-            contrasts={name: gaps[name].get(w) for name in gaps},
+            pairs=next((g.pairs for g in pooled[paired[0].name].wordings if g.wording == w), 0) if paired else 0,
+            contrasts={name: next(g.gap for g in result.wordings if g.wording == w) for name, result in pooled.items()},
         )
         for w in wordings
     ]
-    return _Wordings(figures, pooled)
+    return _Wordings(figures, pooled, bootstrap_method(len(set(asked.values()))))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from af_bench.scenario.contrasts import Contrast
 from af_bench.scenario.outcomes import Outcome
 from af_bench.scoring.value import ScoreValue
+from af_bench.stats.clustered import PooledGap, pooled_gap
 from af_bench.stats.paired import PairedGap, paired_gap, single_rate, wilson_interval
 
 NAN = float("nan")
@@ -225,6 +226,15 @@ def pair_differences(table: PairTable, contrast: Contrast) -> dict[str, float]:
         if observed is not None:
             out[pair_id] = observed
     return out
+
+
+def pooled_contrast(
+    table: PairTable, contrast: Contrast, wording_of: Mapping[str, str], wordings: Sequence[str]
+) -> PooledGap:
+    """A paired contrast over pairs asked under several `wordings` (`wording_of` by pair id): the
+    pooled gap, each wording's, and the two-stage bootstrap interval (wordings, then pairs)."""
+    differences = pair_differences(table, contrast)
+    return pooled_gap({w: [d for pair, d in differences.items() if wording_of.get(pair) == w] for w in wordings})
 
 
 def complete_pairs(table: PairTable, conditions: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ each drawn wording. With one wording it reduces to the ordinary pair bootstrap.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,19 @@ class PooledGap:
     high: float | None
     pairs: int
     wordings: tuple[WordingGap, ...]
+
+
+def bootstrap_method(wordings: int) -> str:
+    return f"a two-stage bootstrap over {wordings} wordings, then pairs"
+
+
+def widened(low: float, high: float, pooled: PooledGap) -> tuple[float, float]:
+    """The interval [low, high] of the pairs widened to cover the two-stage bootstrap's: the wider
+    of the two at each end (a bootstrap of pairs that all agree has no width at all, and the pair
+    interval knows nothing of wordings)."""
+    if pooled.low is None or pooled.high is None or math.isnan(low) or math.isnan(high):
+        return low, high
+    return min(low, pooled.low), max(high, pooled.high)
 
 
 def pooled_gap(

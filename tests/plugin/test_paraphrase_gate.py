@@ -47,6 +47,12 @@ def test_the_published_wording_hides_what_the_paraphrases_show(gate_project: Gat
     per_pair = _system_prompts(gate_project.pytester.path / "paraphrased")
     assert all(len(prompts) == 1 for prompts in per_pair.values())  # both conditions of a pair, one wording
     assert len({p for ps in per_pair.values() for p in ps}) == 9
+    # `inspect view` shows the interval the verdict used, not the narrower one of pairs alone.
+    [log_file] = (gate_project.pytester.path / "paraphrased").glob("*.eval")
+    logged = read_eval_log(str(log_file), header_only=True).results
+    assert logged is not None
+    metrics = {name: m.value for score in logged.scores for name, m in score.metrics.items()}
+    assert (metrics["tier_gap_ci_low"], metrics["tier_gap_ci_high"]) == (pooled["ci_low"], pooled["ci_high"])
     out = result.stdout.str()
     assert "wording-sensitive: possible training on the published prompt" in out
     assert "by wording: published +0.0%" in out

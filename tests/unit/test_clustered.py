@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from af_bench.stats.clustered import pooled_gap
+from af_bench.stats.clustered import pooled_gap, widened
 
 differences = st.lists(st.sampled_from([-1.0, 0.0, 1.0]), min_size=1, max_size=12)
 families = st.dictionaries(st.sampled_from([f"p{i:02}" for i in range(9)]), differences, min_size=1, max_size=9)
@@ -48,3 +48,18 @@ def test_no_pair_gives_no_gap_and_the_order_of_wordings_does_not_matter() -> Non
     family = {"published": [0.0, 0.0, 1.0, -1.0], "p01": [1.0, 1.0, 0.0], "p02": [0.0]}
     forward, backward = pooled_gap(family), pooled_gap(dict(reversed(family.items())))
     assert (forward.gap, forward.low, forward.high) == (backward.gap, backward.low, backward.high)
+
+
+@settings(max_examples=40)
+@given(families, st.floats(-1, 1), st.floats(0, 1))
+def test_the_widened_interval_covers_both_and_nothing_more(family: dict[str, list[float]], low: float, width: float) -> None:
+    pooled = pooled_gap(family, resamples=200)
+    high = min(1.0, low + width)
+    wide_low, wide_high = widened(low, high, pooled)
+    assert pooled.low is not None and pooled.high is not None
+    assert wide_low == min(low, pooled.low) and wide_high == max(high, pooled.high)
+
+
+def test_an_unmeasured_pair_interval_stays_unmeasured() -> None:
+    low, high = widened(float("nan"), float("nan"), pooled_gap({"p01": [1.0, 0.0]}, resamples=50))
+    assert math.isnan(low) and math.isnan(high)
