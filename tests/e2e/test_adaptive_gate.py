@@ -80,7 +80,7 @@ def test_a_sequential_gate_is_one_log_decided_on_a_prefix_and_leaves_no_cache(
         assert len(early) < 10 or decide({"tier_gap": confidence(early, TIER_GAP, 0.05)}, limits) is None
 
     # Re-scored later, the verdict stays on the pairs used, with the sequence as the interval.
-    _, again = rescore_log(read_eval_log(str(logs[0])), {}, judge_model=None, previous=record)
+    _, again = rescore_log(read_eval_log(str(logs[0])), {}, judge_models=(), previous=record)
     assert again.metrics is not None and again.metrics.pairs == used and again.status == stop
     assert again.metrics.contrasts["tier_gap"].method == SEQUENCE_METHOD
     assert again.metrics.contrasts["tier_gap"].ci_low == interval.low
