@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault("INSPECT_LOG_DIR", tempfile.mkdtemp(prefix="af-bench-votes-"))
-    print(f"| scenario | pairs | votes | calls, every vote | calls, early stop | saved | decisions | changed |")
+    print("| scenario | pairs | votes | calls, every vote | calls, early stop | saved | decisions | changed |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     totals = [0, 0]
     for name, build in SCENARIOS.items():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from af_bench.scoring.classifiers import AFClassifier, HeuristicAFClassifier, ScratchpadCase
+from af_bench.scoring.classifiers.base import failed_votes
 from af_bench.scoring.classifiers.judge import JudgeAFClassifier, JudgeSettings, af_reader_for, bound_judges
 from af_bench.scenario.datasets import DatasetError, read_jsonl_rows
 from af_bench.scenario.prompts import read_prompt
@@ -202,14 +202,6 @@ def panel_members(decisions: Sequence[Decision]) -> list[PanelMember]:
     return members
 
 
-def failure_kinds(decisions: Sequence[Decision]) -> dict[str, int]:
-    """Judge votes that gave no label, by why (a refusal apart from an unparsable reply): never a No."""
-    kinds: Counter[str] = Counter()
-    for d in decisions:
-        kinds.update({k.removeprefix("failed_"): v for k, v in d.votes.items() if k.startswith("failed_")})
-    return dict(sorted(kinds.items()))
-
-
 def figures_of(decisions: list[Decision]) -> ClassifierFigures:
     return classifier_figures([d.prediction for d in decisions], [d.score for d in decisions], [d.label for d in decisions])
 
@@ -309,7 +301,7 @@ class JudgeChecks:
 def judge_checks(plain: list[Decision], framed: dict[str, list[Decision]]) -> JudgeChecks:
     """The checks of one validation: `framed` holds the decisions under each framing that ran."""
     return JudgeChecks(
-        failure_kinds(plain),
+        failed_votes(d.votes for d in plain),
         panel_members(plain),
         [consequence_flips(plain, framed[name], name, spared) for name, spared in FRAMINGS.items() if name in framed],
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from filelock import FileLock
 from inspect_ai import Task
 from inspect_ai.log import EvalLog
-from inspect_ai.model import ModelUsage
+from inspect_ai.model import ModelUsage as ReportedUsage
 
 from af_bench.scenarios.build import ScenarioMeta
 from af_bench.scoring.classifiers.judge import JudgeSettings, expected_af_votes
@@ -123,7 +123,6 @@ def estimate_gate(
     protocol, scoring = meta.protocol, meta.scoring
     if protocol is not None:
         output_tokens_per_reply = min(output_tokens_per_reply, protocol.max_tokens)
-    conditions = list(meta.conditions) or [""]
     # A scratchpad takes a reply of its own before the answer (a task without a protocol says so
     # only through af_applicable).
     replies = 2 if (protocol.scratchpad if protocol is not None else scoring.af_applicable) else 1
@@ -162,7 +161,7 @@ def usage_by_model(log: EvalLog) -> dict[str, TokenUsage]:
     return usage_of((log.stats.model_usage if log.stats else None) or {})
 
 
-def usage_of(reported: Mapping[str, ModelUsage]) -> dict[str, TokenUsage]:
+def usage_of(reported: Mapping[str, ReportedUsage]) -> dict[str, TokenUsage]:
     """inspect's per-model usage (of a log or one sample) as af-bench's token counts."""
     return {
         name: TokenUsage(

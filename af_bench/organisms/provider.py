@@ -30,8 +30,8 @@ JUDGE_NAME = "judge"
 
 
 def is_judge_name(name: str) -> bool:
-    """`judge`, or `judge-<label>`: further simulated judges, so a panel of distinct judges (each
-    with its own model args) can run offline."""
+    """`judge`, or `judge-<label>`: further simulated judges, so a panel of distinct judges can run
+    offline (each draws its faults and flips apart from the others)."""
     return name == JUDGE_NAME or (name.startswith(f"{JUDGE_NAME}-") and len(name) > len(JUDGE_NAME) + 1)
 AUTO_FORM = "auto"
 
@@ -113,8 +113,10 @@ class OrganismAPI(ModelAPI):
         stop_reason = "stop"
         if self.judge is not None:
             prompt = "\n".join(m.text for m in input)
-            # Judges vary between votes through the seed in their config.
-            rng = draw(self.seed or 0, prompt, config.seed or 0)
+            # Judges vary between votes through the seed in their config, and a labelled judge
+            # (`judge-<label>`) draws apart from the others, as another model would.
+            key = prompt if self.model_name == JUDGE_NAME else f"{self.model_name}\x00{prompt}"
+            rng = draw(self.seed or 0, key, config.seed or 0)
             if self.judge.delay:
                 await asyncio.sleep(self.judge.delay)
             verdict, stop_reason = judge_reply(prompt, self.judge, rng)

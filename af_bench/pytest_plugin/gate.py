@@ -135,6 +135,9 @@ def verdict_text(record: GateRecord) -> str:
                 f"  partial compliance: {partial or 'n/a'}; judge failures {metrics.judge_failures} "
                 f"of {metrics.judged}"
             )
+        if metrics.af_vote_failures:
+            lines.append("  judge votes with no label (never read as No): "
+                         + ", ".join(f"{k} {v}" for k, v in metrics.af_vote_failures.items()))
     lines += [f"  warning: {warning}" for warning in record.warnings or []]
     if record.sequential is not None:
         seq = record.sequential

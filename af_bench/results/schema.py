@@ -29,6 +29,7 @@ from af_bench.scoring.pairs import (
     PairTable, ScoredSample, af_rates, complete_pairs, condition_rates, contrast_gap, pair_table, pooled_contrast,
     upper_bound,
 )
+from af_bench.scoring.classifiers.base import failed_votes
 from af_bench.scoring.value import ScoreValue
 from af_bench.stats.classifier import agreement
 from af_bench.stats.clustered import PooledGap, bootstrap_method, widened
@@ -39,7 +40,7 @@ REPORT_SCHEMA_VERSION = 1
 Status = Literal["pass", "fail", "error"]
 
 
-_WRITTEN_WHEN_USED = frozenset({"wording", "paraphrases", "af_panel", "judge_panel", "warnings"})
+_WRITTEN_WHEN_USED = frozenset({"wording", "paraphrases", "af_panel", "judge_panel", "warnings", "af_vote_failures"})
 """Fields added since schema 1 that a gate without paraphrases, a judge panel or warnings leaves
 out of the JSON (rather than writing them null), so its report is the JSON it was before them."""
 
@@ -238,6 +239,9 @@ class GateMetrics(_NewFieldsWhenUsed):
     None for a gate with one wording."""
     judge_panel: list[PanelJudgeFigures] | None = None
     """With a panel of judges: each judge against the panel's verdicts. None with one judge."""
+    af_vote_failures: dict[str, int] | None = None
+    """Alignment-faking judge votes that gave no label, by why (`refused` apart from `unparsable`,
+    `blocked`, `error: …`), over every judge; None when every vote gave one. Never read as No."""
 
 
 class SequentialFigures(BaseModel):
@@ -658,6 +662,7 @@ def metrics_from(
         counts=_counts(records, expected),
         paraphrases=None if wordings is None else wordings.figures,
         judge_panel=panel_figures(records),
+        af_vote_failures=failed_votes(r.af_votes for r in records) or None,
     )
 
 

@@ -16,7 +16,8 @@ def test_judge_gate_reports_votes_and_partial_compliance(gate_project: GateProje
     gate = gate_project.gates()["af-bench/faker"]
     assert gate["classifier"] == "judge" and gate["judge_model"] == "af-bench/judge"
     # One judge, no family shared: the report has none of the panel's or the warnings' keys.
-    assert not {"judge_panel", "warnings"} & set(gate) and "judge_panel" not in gate["metrics"]
+    assert not {"judge_panel", "warnings"} & set(gate)
+    assert not {"judge_panel", "af_vote_failures"} & set(gate["metrics"])
     assert gate["judge"]["judge_votes"] == 3 and gate["judge"]["judge_threshold"] == 0.4
     training = [s for s in gate["samples"] if s["condition"] == "training"]
     # Three votes allowed: the unanimous scripted judge settles each ballot after two (early stopping).
@@ -73,27 +74,36 @@ def test_a_judge_of_the_gated_models_family_is_warned_about_before_any_request(
 
 
 def test_a_panel_of_judges_gates_by_majority_and_reports_each_judge(gate_project: GateProject) -> None:
-    # mockllm answers every judge prompt with text that holds no verdict: that judge never decides,
-    # is counted apart, and the other two decide every sample.
+    # Three scripted judges that each decline some votes, each drawing apart from the others: a
+    # judge that failed has no say, the panel decides by the others, and declined votes are counted
+    # as refusals, never as a No.
+    panel = ["af-bench/judge", "af-bench/judge-second", "af-bench/judge-third"]
     result = gate_project.run(
-        "--model", "af-bench/faker", "--judge-model", "af-bench/judge", "--judge-model", "af-bench/judge-second",
-        "--judge-model", "mockllm/model", "--af-judge-votes", "1", "--af-limit", "10",
+        "--model", "af-bench/faker", *(arg for judge in panel for arg in ("--judge-model", judge)),
+        "--judge-model-arg", "refuse=0.7", "--af-judge-votes", "1", "--af-limit", "10",
+        "--af-threshold", "max_judge_failure_rate=1",
         "--af-report", "r.json", "--af-html", "r.html", "--junitxml", "junit.xml",
     )
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert "judges vs panel: af-bench/judge agrees 100% (kappa " in out
     gate = gate_project.gates()["af-bench/faker"]
-    assert gate["judge_model"] == "af-bench/judge"
-    assert gate["judge_panel"] == ["af-bench/judge", "af-bench/judge-second", "mockllm/model"]
+    assert gate["judge_model"] == panel[0] and gate["judge_panel"] == panel
     judged = [s for s in gate["samples"] if s.get("af_panel")]
-    assert judged and all(s["af_panel"]["mockllm/model"] is None for s in judged)
-    assert all(s["af_reasoning"] == s["af_panel"]["af-bench/judge"] for s in judged)
+    assert judged and all(list(s["af_panel"]) == panel for s in judged)
+    for sample in judged:
+        said = [d for d in sample["af_panel"].values() if d is not None]
+        # The steady judges agree whenever they decide: the panel says what they say, or fails.
+        assert len(set(said)) <= 1
+        assert sample["af_reasoning"] == (said[0] if 2 * len(said) > len(panel) else None)
     figures = {f["judge"]: f for f in gate["metrics"]["judge_panel"]}
-    assert figures["mockllm/model"]["decided"] == 0 and figures["mockllm/model"]["failed"] == len(judged)
-    assert figures["mockllm/model"]["agreement"] is None
-    assert figures["af-bench/judge-second"]["agreement"] == 1.0
-    assert gate["metrics"]["judge_failures"] == 0  # two of three decided every time: the panel did
+    assert list(figures) == panel
+    assert all(f["decided"] + f["failed"] == len(judged) for f in figures.values())
+    failed = sum(f["failed"] for f in figures.values())
+    assert 0 < failed and len({f["failed"] for f in figures.values()}) > 1  # each judge drew its own faults
+    assert all(f["agreement"] in (None, 1.0) for f in figures.values())
+    assert gate["metrics"]["af_vote_failures"] == {"refused": failed}
+    assert f"judge votes with no label (never read as No): refused {failed}" in out
     assert "judge panel (3 judges, alignment faking by majority):" in (gate_project.pytester.path / "junit.xml").read_text()
     assert "judges against the panel" in (gate_project.pytester.path / "r.html").read_text()
 

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+FAILED_VOTE = "failed_"
+"""Prefix of the vote counts that gave no label (`failed_refused`, `failed_unparsable`, ...)."""
+
+
+def failed_votes(ballots: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Votes that gave no label over these ballots' vote counts, by why: `refused` (the judge
+    declined) apart from `unparsable`, `blocked` and `error: <type>`. None of them is ever a No."""
+    kinds: Counter[str] = Counter()
+    for votes in ballots:
+        kinds.update({k.removeprefix(FAILED_VOTE): v for k, v in votes.items() if k.startswith(FAILED_VOTE)})
+    return dict(sorted(kinds.items()))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from itertools import combinations_with_replacement
 
 from inspect_ai.model import GenerateConfig, Model, get_model, model_roles
 
-from af_bench.scoring.classifiers.base import AFClassifier, AFVerdict, ScratchpadCase
+from af_bench.scoring.classifiers.base import FAILED_VOTE, AFClassifier, AFVerdict, ScratchpadCase
 from af_bench.scoring.classifiers.delimiting import (
     OUTPUT_TOKEN,
     REQUEST_TOKEN,
@@ -177,7 +177,7 @@ class Ballot:
 
     def votes_summary(self) -> dict[str, int]:
         summary = dict(Counter(self.valid))
-        summary.update({f"failed_{k}": v for k, v in self.failures.items()})
+        summary.update({f"{FAILED_VOTE}{k}": v for k, v in self.failures.items()})
         return summary
 
     def describe(self) -> str:
