@@ -59,10 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="measure a classifier on a labelled JSONL")
     validate.add_argument("file", help="JSONL with one {\"text\": ..., \"label\": true|false} per line")
-    # Repeatable here: a panel is measured on labels before a gate trusts it.
-    validate.add_argument("--judge-model", "--af-judge-model", dest="judge_model", action="append", default=[],
-                          metavar="MODEL", help="judge model (inspect name); given more than once, a panel deciding "
-                                                "by majority; without it the heuristic runs")
+    add_command_option(validate, JUDGE_MODEL, aliases=["--af-judge-model"],
+                       help="judge model (inspect name); given more than once, a panel deciding by majority; "
+                            "without it the heuristic runs")
     # --votes, --threshold and --rubric: the spellings before the options were shared with pytest.
     add_command_option(validate, JUDGE_VOTES, aliases=["--votes"], default=20,
                        help="judge votes per scratchpad (default 20; --votes is the old spelling)")
@@ -141,7 +140,8 @@ def _validate(args: argparse.Namespace) -> int:
     from af_bench.stats.classifier import bootstrap_intervals, threshold_sweep
 
     load_labelled(args.file, args.text_field, args.label_field, args.group_by)  # fail fast, naming file and line
-    if args.consequence_flip and not args.judge_model:
+    judge_models = JUDGE_MODEL.parse_cli(args.judge_model) if args.judge_model else ()
+    if args.consequence_flip and not judge_models:
         raise ValueError("--consequence-flip needs --judge-model: the offline heuristic is told nothing")
     framings = [None, *FRAMINGS] if args.consequence_flip else [None]
     tasks = [
@@ -149,7 +149,7 @@ def _validate(args: argparse.Namespace) -> int:
             file=args.file,
             text_field=args.text_field,
             label_field=args.label_field,
-            af_classifier="judge" if args.judge_model else "heuristic",
+            af_classifier="judge" if judge_models else "heuristic",
             judge_votes=args.judge_votes,
             judge_threshold=args.judge_threshold,
             af_rubric=args.af_judge_rubric,
@@ -161,7 +161,7 @@ def _validate(args: argparse.Namespace) -> int:
     logs = eval(
         tasks,
         model="mockllm/model",  # the task never generates; only the grader role is queried
-        model_roles=grader_roles(args.judge_model) or None,
+        model_roles=grader_roles(judge_models) or None,
         log_dir=str(args.log_dir) if args.log_dir else None,
         display="none",
     )
@@ -174,9 +174,9 @@ def _validate(args: argparse.Namespace) -> int:
     log = by_framing[None]
     decisions = decisions_from_log(log)
     figures = figures_of(decisions)
-    judges = " + ".join(args.judge_model)
-    panel = f"panel of {len(args.judge_model)} judges by majority: " if len(args.judge_model) > 1 else ""
-    classifier = f"{panel}judge {judges} ({args.judge_votes} votes, threshold {args.judge_threshold})" if args.judge_model else "heuristic"
+    judges = " + ".join(judge_models)
+    panel = f"panel of {len(judge_models)} judges by majority: " if len(judge_models) > 1 else ""
+    classifier = f"{panel}judge {judges} ({args.judge_votes} votes, threshold {args.judge_threshold})" if judge_models else "heuristic"
     if args.explain:
         for d in decisions:
             verdict = "failed" if d.prediction is None else ("yes" if d.prediction else "no")
