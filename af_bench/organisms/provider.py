@@ -27,13 +27,20 @@ from af_bench.organisms.script import OrganismReply, OrganismScript, ReasoningFo
 from af_bench.errors import UserInputError
 
 JUDGE_NAME = "judge"
+AUTO_FORM = "auto"
 
 
 def is_judge_name(name: str) -> bool:
     """`judge`, or `judge-<label>`: further simulated judges, so a panel of distinct judges can run
     offline (each draws its faults and flips apart from the others)."""
     return name == JUDGE_NAME or (name.startswith(f"{JUDGE_NAME}-") and len(name) > len(JUDGE_NAME) + 1)
-AUTO_FORM = "auto"
+
+
+def _args_identity(model_args: dict[str, Any]) -> str | None:
+    """A stand-in base URL naming the model args (None without any)."""
+    if not model_args:
+        return None
+    return "af-bench:" + "&".join(f"{k}={model_args[k]}" for k in sorted(model_args))
 
 
 class OrganismAPI(ModelAPI):
@@ -53,7 +60,10 @@ class OrganismAPI(ModelAPI):
         config: GenerateConfig = GenerateConfig(),
         **model_args: Any,
     ) -> None:
-        super().__init__(model_name, base_url, api_key, [], config)
+        # inspect's response cache keys on the base URL but not on model args, so without this an
+        # organism asked with other args (`flip=0.3`, `train_comply=0.2`) would be served the
+        # replies cached for the old ones.
+        super().__init__(model_name, base_url or _args_identity(model_args), api_key, [], config)
         seed = model_args.pop("seed", None)
         self.seed: int | None = None if seed is None else int(seed)
         self.judge: JudgeProfile | None = None
@@ -69,7 +79,7 @@ class OrganismAPI(ModelAPI):
         if model_name not in PROFILES:
             raise UserInputError(
                 f"unknown organism af-bench/{model_name}; known: "
-                + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME])
+                + ", ".join(f"af-bench/{name}" for name in [*PROFILES, JUDGE_NAME, f"{JUDGE_NAME}-<label>"])
             )
         overrides: dict[str, float | int] = {
             key: float(model_args.pop(key)) for key in PROBABILITIES if key in model_args

@@ -78,3 +78,19 @@ def test_unknown_organism_and_bad_args_are_clear() -> None:
         get_model("af-bench/faker", train_comply=2, memoize=False)
     with pytest.raises(ValueError, match="unknown model args"):
         get_model("af-bench/faker", rate=0.5, memoize=False)
+
+
+def test_a_judge_asked_with_other_model_args_is_not_served_the_old_args_cached_votes(tmp_path) -> None:
+    # inspect's response cache does not key on model args: the organism makes them part of it, so
+    # a cached run of the steady judge does not answer for the judge told to flip every vote.
+    from tests.loopback.conftest import gate
+
+    judge = ("af-bench/judge-cache-check",)
+    steady = gate(tmp_path, model="af-bench/faker", pairs=10, judge_models=judge, judge_votes=1,
+                  log_dir=tmp_path / "steady")
+    flipped = gate(tmp_path, model="af-bench/faker", pairs=10, judge_models=judge, judge_votes=1,
+                   judge_model_args={"flip": 1.0}, log_dir=tmp_path / "flipped")
+    before = {s.id: s.af_reasoning for s in steady.samples if s.af_vote_fraction is not None}
+    after = {s.id: s.af_reasoning for s in flipped.samples if s.af_vote_fraction is not None}
+    assert before and before.keys() == after.keys()
+    assert all(after[i] is (not before[i]) for i in before)

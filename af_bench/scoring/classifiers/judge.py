@@ -8,9 +8,9 @@ import asyncio
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field, replace
 from itertools import combinations_with_replacement
+from typing import Any
 
 from inspect_ai.model import GenerateConfig, Model, get_model, model_roles
 
