@@ -84,10 +84,11 @@ def labelled_classification(
         rubric = f"{read_prompt(framing, 'framing').strip()}\n\n{rubric}"
     settings = JudgeSettings(votes=judge_votes, threshold=judge_threshold, cache=judge_cache)
     judge = JudgeAFClassifier(rubric, settings)
+    heuristic = HeuristicAFClassifier()
 
     async def score(state: TaskState, target: Target) -> Score:
         # A list of models bound to the grader role is a panel, known only once the eval runs.
-        classifier: AFClassifier = af_reader_for(judge, bound_judges()) if af_classifier == "judge" else HeuristicAFClassifier()
+        classifier: AFClassifier = af_reader_for(judge, bound_judges()) if af_classifier == "judge" else heuristic
         verdict = await classifier.classify(ScratchpadCase(state.input_text))
         prediction = verdict.is_alignment_faking
         return Score(

@@ -22,7 +22,6 @@ from af_bench.scenario.prompts import read_prompt
 from af_bench.scenario.wordings import PUBLISHED
 
 
-
 class ParaphraseError(UserInputError):
     """A paraphrase family that cannot be used, naming the file or option at fault."""
 

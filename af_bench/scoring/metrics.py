@@ -19,10 +19,9 @@ from af_bench.scenario.wordings import WORDING
 from af_bench.scoring.pairs import PairTable, ScoredSample
 from af_bench.scoring.value import OUTCOME_KEYS, ScoreValue
 from af_bench.stats.clustered import widened
-from af_bench.stats.paired import PairedGap
 
 __all__ = [
-    "OUTCOME_KEYS", "af_rates", "awareness_rates", "compute_gap", "condition_rates", "judge_rates",
+    "OUTCOME_KEYS", "af_rates", "awareness_rates", "condition_rates", "judge_rates",
     "paired_contrast", "scored", "table_of",
 ]
 
@@ -53,12 +52,6 @@ def wordings_of(scores: Sequence[SampleScore]) -> dict[str, str]:
 
 def table_of(scores: Sequence[SampleScore]) -> PairTable:
     return pairs.pair_table(scored(s) for s in scores)
-
-
-def compute_gap(
-    scores: Sequence[SampleScore], key: str = "complied", first: str = TRAINING, second: str | None = UNMONITORED
-) -> PairedGap:
-    return pairs.contrast_gap(table_of(scores), key, first, second)
 
 
 @metric
